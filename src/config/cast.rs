@@ -1,0 +1,101 @@
+//! Literal type-casting: Prefect's `string_to_type`.
+//!
+//! A string value becomes `true`/`false` when it says so in any case, the
+//! value of a Python literal when it is one (`4200`, `-1.5`, `None`, `[1, 2]`,
+//! `{'a': 1}`, `('x',)`, `'quoted'`), and stays a string otherwise.
+//!
+//! ```
+//! use prefect_config::config::string_to_type;
+//! use serde_json::json;
+//!
+//! assert_eq!(string_to_type("TRUE"), json!(true));
+//! assert_eq!(string_to_type("4200"), json!(4200));
+//! assert_eq!(string_to_type("{'a': [1, None]}"), json!({"a": [1, null]}));
+//! assert_eq!(string_to_type("http://localhost"), json!("http://localhost"));
+//! ```
+//!
+//! Python literals are parsed by this crate's own `literal` module (see there
+//! for why not the `py_literal` crate). Where Python has a value JSON cannot
+//! hold (complex numbers, bytes, `...`, integers outside `i64`/`u64`, floats
+//! that overflow to infinity) the text stays a string as written. Tuples and
+//! sets become arrays; non-string dictionary keys become their Python `str()`.
+//! `\N{NAME}` escapes are not supported.
+
+use serde_json::Value;
+
+use crate::config::literal;
+
+/// Casts a string the way Prefect's `string_to_type` does.
+///
+/// See the [module documentation](self) for the rules and the few places where
+/// the result differs from Python's.
+///
+/// ```
+/// use prefect_config::config::string_to_type;
+/// use serde_json::json;
+///
+/// assert_eq!(string_to_type("1.5"), json!(1.5));
+/// assert_eq!(string_to_type("None"), json!(null));
+/// assert_eq!(string_to_type("'4200'"), json!("4200"));
+/// ```
+pub fn string_to_type(text: &str) -> Value {
+    cast(text).unwrap_or_else(|| Value::String(text.to_owned()))
+}
+
+/// The cast value, or `None` when the text stays a string as written.
+pub(crate) fn cast(text: &str) -> Option<Value> {
+    if text.eq_ignore_ascii_case("true") {
+        return Some(Value::Bool(true));
+    }
+    if text.eq_ignore_ascii_case("false") {
+        return Some(Value::Bool(false));
+    }
+    literal::parse(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn python_forms_py_literal_lacks_are_handled() {
+        assert_eq!(cast("1,2"), Some(json!([1, 2])));
+        assert_eq!(cast("1,"), Some(json!([1])));
+        assert_eq!(cast("(1)"), Some(json!(1)));
+        assert_eq!(cast("((1, 2))"), Some(json!([1, 2])));
+        assert_eq!(cast("(1)(2)"), None);
+        assert_eq!(cast("1 # comment"), Some(json!(1)));
+        assert_eq!(cast("'#' # c"), Some(json!("#")));
+        assert_eq!(cast("[1,\n 2]"), Some(json!([1, 2])));
+        assert_eq!(cast("\n5"), Some(json!(5)));
+        assert_eq!(cast("\n 5"), None);
+        assert_eq!(cast("1\n2"), None);
+        assert_eq!(cast("a,b"), None);
+    }
+
+    #[test]
+    fn python_only_syntax_is_rejected_before_parsing() {
+        for text in ["1+2", "--1", "+-1", "007", "[1, 2-3]", "1 - 1"] {
+            assert_eq!(cast(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn signs_exponents_and_zeros_python_accepts() {
+        assert_eq!(cast("-1"), Some(json!(-1)));
+        assert_eq!(cast("[-1, +2]"), Some(json!([-1, 2])));
+        assert_eq!(cast("1e-5"), Some(json!(1e-5)));
+        assert_eq!(cast("00"), Some(json!(0)));
+        assert_eq!(cast("007.5"), Some(json!(7.5)));
+        assert_eq!(cast("{'a': -1}"), Some(json!({"a": -1})));
+        assert_eq!(cast("0x1F"), Some(json!(31)));
+    }
+
+    #[test]
+    fn strings_with_signs_inside_are_not_scanned_as_numbers() {
+        assert_eq!(cast("'1+2'"), Some(json!("1+2")));
+        assert_eq!(cast("['--', \"0 07\"]"), Some(json!(["--", "0 07"])));
+    }
+
+}

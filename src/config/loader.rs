@@ -1,0 +1,436 @@
+//! [`Loader`]: the one place that fixes the order of layers.
+//!
+//! | # | layer            | where                                                         | missing  |
+//! |---|------------------|---------------------------------------------------------------|----------|
+//! | 1 | defaults         | embedded `config/config.toml`, a file, or a TOML string       | error    |
+//! | 2 | user file        | `$PREFECT__USER_CONFIG_PATH`, else `~/.prefect/config.toml`   | skipped  |
+//! | 3 | backend file     | `$PREFECT__BACKEND_CONFIG_PATH`, else `~/.prefect/backend.toml` | skipped |
+//! | 4 | environment      | `PREFIX__SECTION__KEY=value`                                  | —        |
+//!
+//! Later layers win. Tables merge key by key (figment's `merge`); any other
+//! value replaces the lower one whole. Then, on the merged tree: environment
+//! expansion and casting of every string leaf, `${a.b}` references, task
+//! defaults, validation.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use figment::value::{Dict, Value as FigValue};
+use figment::{Figment, Metadata, Profile, Provider};
+use serde_json::{Map, Value};
+
+use crate::config::env::{self, Environment};
+use crate::config::layer::Layer;
+use crate::config::tree::{LeafMeta, Meta};
+use crate::config::{
+    Config, ConfigError, ConfigWarning, MAX_DEPTH, Source, cast, interpolate, task_defaults,
+    validate,
+};
+
+/// The defaults compiled into the crate.
+pub(crate) const EMBEDDED_DEFAULTS: &str = include_str!("../../config/config.toml");
+
+/// Builds a [`Config`] from layers. See the [module docs](crate::config) for
+/// the rules.
+///
+/// ```
+/// use prefect_config::config::Loader;
+/// use serde_json::json;
+///
+/// let dir = tempfile::tempdir()?;
+/// let user = dir.path().join("config.toml");
+/// std::fs::write(&user, "[server]\nport = 8080")?;
+///
+/// let cfg = Loader::new()
+///     .defaults_toml("[server]\nhost = 'localhost'\nport = 4200")
+///     .user_file(&user)
+///     .backend_file(dir.path().join("missing.toml")) // skipped
+///     .env_prefix("PREFECT")
+///     .env_vars([("PREFECT__SERVER__HOST", "example.com")])
+///     .load()?;
+/// assert_eq!(cfg.get("server.port"), Some(&json!(8080)));
+/// assert_eq!(cfg.get("server.host"), Some(&json!("example.com")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+#[must_use = "a Loader does nothing until `load` is called"]
+pub struct Loader {
+    defaults: Option<Defaults>,
+    user: Option<FileSpec>,
+    backend: Option<FileSpec>,
+    env_prefix: Option<String>,
+    env: Option<Environment>,
+    task_defaults: bool,
+}
+
+#[derive(Clone, Debug)]
+enum Defaults {
+    Embedded,
+    Toml(Arc<str>),
+    File(PathBuf),
+}
+
+#[derive(Clone, Debug)]
+enum FileSpec {
+    Path(PathBuf),
+    /// Read the path from this environment variable, else use the fallback.
+    FromEnv { var: &'static str, fallback: &'static str },
+}
+
+impl Loader {
+    /// A bare loader: no files, no environment prefix, the process
+    /// environment for `$VAR` expansion, no task defaults.
+    pub fn new() -> Self {
+        Loader::default()
+    }
+
+    /// Prefect's standard loader: the embedded defaults, the user file, the
+    /// backend file, `PREFECT__*` variables, and task defaults.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::prefect().env_vars([("PREFECT__SERVER__PORT", "1")]).load()?;
+    /// assert_eq!(cfg.get("server.port"), Some(&serde_json::json!(1)));
+    /// assert_eq!(cfg.get("cloud.use_local_secrets"), Some(&serde_json::json!(true)));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn prefect() -> Self {
+        Loader {
+            defaults: Some(Defaults::Embedded),
+            user: Some(FileSpec::FromEnv {
+                var: "PREFECT__USER_CONFIG_PATH",
+                fallback: "~/.prefect/config.toml",
+            }),
+            backend: Some(FileSpec::FromEnv {
+                var: "PREFECT__BACKEND_CONFIG_PATH",
+                fallback: "~/.prefect/backend.toml",
+            }),
+            env_prefix: Some("PREFECT".into()),
+            env: None,
+            task_defaults: true,
+        }
+    }
+
+    /// Reads the defaults from a TOML file, which must exist.
+    pub fn defaults_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.defaults = Some(Defaults::File(path.into()));
+        self
+    }
+
+    /// Uses this TOML text as the defaults.
+    pub fn defaults_toml(mut self, toml: impl Into<String>) -> Self {
+        self.defaults = Some(Defaults::Toml(Arc::from(toml.into())));
+        self
+    }
+
+    /// Uses the defaults compiled into this crate.
+    pub fn embedded_defaults(mut self) -> Self {
+        self.defaults = Some(Defaults::Embedded);
+        self
+    }
+
+    /// Reads a user file over the defaults; a missing file is skipped.
+    /// `$VAR` and `~` in the path are expanded.
+    pub fn user_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.user = Some(FileSpec::Path(path.into()));
+        self
+    }
+
+    /// Reads a backend file over the user file; a missing file is skipped.
+    /// `$VAR` and `~` in the path are expanded.
+    pub fn backend_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.backend = Some(FileSpec::Path(path.into()));
+        self
+    }
+
+    /// Reads `PREFIX__SECTION__KEY` environment variables as the top layer.
+    pub fn env_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.env_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Uses exactly these variables as the environment (for the env layer,
+    /// `$VAR` and `~` expansion, and file paths) instead of the process's.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("path = '$DATA/x'")
+    ///     .env_vars([("DATA", "/srv")])
+    ///     .load()?;
+    /// assert_eq!(cfg.get("path"), Some(&serde_json::json!("/srv/x")));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn env_vars<K, V>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.env = Some(Environment::from_pairs(vars));
+        self
+    }
+
+    /// Applies Prefect's task defaults after loading (see
+    /// [`TaskDefaults`](crate::config::TaskDefaults)).
+    pub fn task_defaults(mut self, apply: bool) -> Self {
+        self.task_defaults = apply;
+        self
+    }
+
+    /// Loads, merges, interpolates, casts and validates the configuration.
+    pub fn load(&self) -> Result<Config, ConfigError> {
+        let env = self.env.clone().unwrap_or_else(Environment::from_process);
+        let mut layers = Vec::with_capacity(4);
+        if let Some(defaults) = &self.defaults {
+            layers.push(match defaults {
+                Defaults::Embedded => Layer::from_toml(Source::EmbeddedDefaults, EMBEDDED_DEFAULTS)?,
+                Defaults::Toml(text) => Layer::from_toml(Source::DefaultsToml, text)?,
+                Defaults::File(path) => {
+                    let path = expand_path(path, &env);
+                    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
+                    Layer::from_toml(Source::DefaultsFile(Arc::from(path)), &text)?
+                }
+            });
+        }
+        for (spec, make_source) in [
+            (&self.user, Source::UserFile as fn(Arc<Path>) -> Source),
+            (&self.backend, Source::BackendFile as fn(Arc<Path>) -> Source),
+        ] {
+            if let Some(path) = spec.as_ref().map(|spec| spec.resolve(&env)) {
+                if path.is_file() {
+                    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
+                    layers.push(Layer::from_toml(make_source(Arc::from(path)), &text)?);
+                }
+            }
+        }
+        let file_layers = layers.len();
+        let mut warnings = Vec::new();
+        if let Some(prefix) = &self.env_prefix {
+            layers.push(env_layer(&env, prefix, &mut warnings)?);
+        }
+
+        let (mut value, mut meta) = merge(&layers);
+        expand_and_cast(&mut value, &mut meta, &env, &mut Vec::new())?;
+        warnings.extend(interpolate::resolve_references(&mut value, &mut meta)?);
+        let mut config = Config { value, meta, warnings };
+        if self.task_defaults {
+            task_defaults::apply(&mut config);
+        }
+        validate::reserved_keys(&config)?;
+        let typos = validate::env_typos(&layers[..file_layers], layers.get(file_layers));
+        config.warnings.splice(0..0, typos);
+        Ok(config)
+    }
+}
+
+impl FileSpec {
+    fn resolve(&self, env: &Environment) -> PathBuf {
+        match self {
+            FileSpec::Path(path) => expand_path(path, env),
+            FileSpec::FromEnv { var, fallback } => {
+                let raw = env.get(var).unwrap_or(fallback);
+                expand_path(Path::new(raw), env)
+            }
+        }
+    }
+}
+
+/// Expands `$VAR` and `~` in a UTF-8 path, as Prefect does for file paths.
+fn expand_path(path: &Path, env: &Environment) -> PathBuf {
+    match path.to_str().map(|text| interpolate::expand_env(text, env)) {
+        Some(Ok(Some(expanded))) => PathBuf::from(expanded),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Builds the environment layer from `PREFIX__...` variables.
+fn env_layer(env: &Environment, prefix: &str, warnings: &mut Vec<ConfigWarning>) -> Result<Layer, ConfigError> {
+    let mut data = Map::new();
+    let mut sources: HashMap<Vec<String>, Source> = HashMap::new();
+    let mut raw: HashMap<Vec<String>, Arc<str>> = HashMap::new();
+    for (name, rest, text) in env.with_prefix(prefix) {
+        let path = env::key_path_of(name, rest)?;
+        let source = Source::EnvVar(Arc::from(name));
+        if path.len() > MAX_DEPTH {
+            return Err(ConfigError::TooDeep { origin: source, line: 1, limit: MAX_DEPTH });
+        }
+        let text = match interpolate::expand_env(text, env) {
+            Ok(expanded) => expanded.unwrap_or_else(|| text.to_owned()),
+            Err(()) => {
+                return Err(ConfigError::ExpansionDidNotSettle { key: path.join("."), origin: source });
+            }
+        };
+        let value = match cast::cast(&text) {
+            Some(value) => {
+                if !value.is_string() {
+                    raw.insert(path.clone(), Arc::from(text));
+                }
+                value
+            }
+            None => Value::String(text),
+        };
+        // A variable that sets a key inside another variable's value, or a
+        // parent of another variable's key, replaces it (later names win).
+        let overlaps = |other: &Vec<String>| other.starts_with(&path) || path.starts_with(other);
+        let losers: Vec<Vec<String>> = sources.keys().filter(|other| overlaps(other)).cloned().collect();
+        for loser in losers {
+            if let Some(Source::EnvVar(var)) = sources.remove(&loser) {
+                warnings.push(ConfigWarning::EnvConflict { var: var.to_string(), winner: name.to_owned() });
+            }
+            raw.remove(&loser);
+            remove_path(&mut data, &loser);
+        }
+        insert_path(&mut data, &path, value);
+        sources.insert(path, source);
+    }
+    let mut layer = Layer::new(Source::EnvVar(Arc::from(format!("{prefix}__*"))), data);
+    layer.leaf_sources = Some(Arc::new(sources));
+    layer.raw = raw;
+    Ok(layer)
+}
+
+fn insert_path(data: &mut Map<String, Value>, path: &[String], value: Value) {
+    let Some((last, parents)) = path.split_last() else { return };
+    let mut node = data;
+    for part in parents {
+        let entry = node.entry(part.clone()).or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        let Value::Object(map) = entry else { return };
+        node = map;
+    }
+    node.insert(last.clone(), value);
+}
+
+fn remove_path(data: &mut Map<String, Value>, path: &[String]) {
+    let Some((last, parents)) = path.split_last() else { return };
+    let mut node = data;
+    for part in parents {
+        let Some(Value::Object(map)) = node.get_mut(part) else { return };
+        node = map;
+    }
+    node.shift_remove(last);
+}
+
+/// Merges the layers with figment, then reads the merged tree back with each
+/// leaf's value and origin taken from the layer that won it.
+fn merge(layers: &[Layer]) -> (Value, Meta) {
+    let figment = layers.iter().fold(Figment::new(), |figment, layer| figment.merge(layer));
+    // Our providers never fail, so the merged data is always there.
+    let merged: Dict = figment
+        .data()
+        .ok()
+        .and_then(|mut profiles| profiles.remove(&Profile::Default))
+        .unwrap_or_default();
+    let metadata: Vec<&Metadata> = figment.metadata().collect();
+    let winner = |value: &FigValue| -> Option<usize> {
+        let found = figment.get_metadata(value.tag())?;
+        metadata.iter().position(|m| std::ptr::eq(*m, found))
+    };
+    let reader = Reader { layers, winner: &winner };
+    let mut path = Vec::new();
+    let (map, children) = reader.table(&merged, &mut path);
+    let source = layers.last().map_or(Source::Runtime, |l| l.source.clone());
+    (Value::Object(map), Meta::Table { source, children })
+}
+
+struct Reader<'a> {
+    layers: &'a [Layer],
+    winner: &'a dyn Fn(&FigValue) -> Option<usize>,
+}
+
+impl Reader<'_> {
+    /// Reads a merged table, keeping the key order in which keys first appear
+    /// across the layers (the defaults file's order first), and dropping
+    /// tables that end up empty, as Prefect does.
+    fn table(&self, dict: &Dict, path: &mut Vec<String>) -> (Map<String, Value>, HashMap<String, Meta>) {
+        let mut order: Vec<&String> = Vec::with_capacity(dict.len());
+        for layer in self.layers {
+            let keys = if path.is_empty() {
+                Some(&layer.data)
+            } else {
+                layer.get(path).and_then(Value::as_object)
+            };
+            for key in keys.into_iter().flat_map(|m| m.keys()) {
+                if dict.contains_key(key) && !order.contains(&key) {
+                    order.push(key);
+                }
+            }
+        }
+        let mut map = Map::with_capacity(order.len());
+        let mut children = HashMap::with_capacity(order.len());
+        for key in order {
+            let Some(child) = dict.get(key) else { continue };
+            path.push(key.clone());
+            let layer = (self.winner)(child).and_then(|i| self.layers.get(i));
+            match (child, layer) {
+                (FigValue::Dict(_, inner), Some(layer)) => {
+                    let (inner_map, inner_children) = self.table(inner, path);
+                    if !inner_map.is_empty() {
+                        map.insert(key.clone(), Value::Object(inner_map));
+                        let source = layer.source.clone();
+                        children.insert(key.clone(), Meta::Table { source, children: inner_children });
+                    }
+                }
+                (_, Some(layer)) => {
+                    if let Some(value) = layer.get(path) {
+                        map.insert(key.clone(), value.clone());
+                        let leaf = LeafMeta {
+                            source: layer.source_of(path).clone(),
+                            raw: layer.raw.get(path.as_slice()).cloned(),
+                        };
+                        children.insert(key.clone(), Meta::Leaf(leaf));
+                    }
+                }
+                (_, None) => {}
+            }
+            path.pop();
+        }
+        (map, children)
+    }
+}
+
+/// Expands `$VAR`/`~` in, then casts, every string leaf (not strings inside
+/// arrays, and not values already cast from text).
+fn expand_and_cast(
+    value: &mut Value,
+    meta: &mut Meta,
+    env: &Environment,
+    path: &mut Vec<String>,
+) -> Result<(), ConfigError> {
+    match (value, meta) {
+        (Value::Object(map), Meta::Table { children, .. }) => {
+            for (key, child) in map.iter_mut() {
+                if let Some(child_meta) = children.get_mut(key) {
+                    path.push(key.clone());
+                    expand_and_cast(child, child_meta, env, path)?;
+                    path.pop();
+                }
+            }
+        }
+        (value @ Value::String(_), Meta::Leaf(leaf)) => {
+            let Value::String(text) = &*value else { return Ok(()) };
+            let expanded = interpolate::expand_env(text, env).map_err(|()| {
+                ConfigError::ExpansionDidNotSettle { key: path.join("."), origin: leaf.source.clone() }
+            })?;
+            let text = expanded.as_deref().unwrap_or(text);
+            match cast::cast(text) {
+                Some(cast_value) => {
+                    if !cast_value.is_string() {
+                        leaf.raw = Some(Arc::from(text));
+                    }
+                    *value = cast_value;
+                }
+                None => {
+                    if let Some(expanded) = expanded {
+                        *value = Value::String(expanded);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Things that loaded but look wrong.
+
+use std::fmt;
+
+use crate::config::Source;
+
+/// A problem that did not stop loading but probably deserves a look.
+///
+/// Read them with [`Config::warnings`](crate::config::Config::warnings). Like
+/// errors, warnings name keys and origins, never values.
+///
+/// ```
+/// use prefect_config::config::{ConfigWarning, Loader};
+///
+/// let cfg = Loader::new()
+///     .defaults_toml("[logging]\nlevel = 'INFO'")
+///     .env_prefix("PREFECT")
+///     .env_vars([("PREFECT__LOGGING__LEVLE", "DEBUG")])
+///     .load()?;
+/// assert!(matches!(
+///     &cfg.warnings()[0],
+///     ConfigWarning::UnknownEnvKey { suggestion, .. } if suggestion == "logging.level"
+/// ));
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigWarning {
+    /// An environment variable set a key that no file has, one edit away from
+    /// a key that exists: probably a typo.
+    UnknownEnvKey {
+        /// The variable's name.
+        var: String,
+        /// The key it set.
+        key: String,
+        /// The existing key it probably meant.
+        suggestion: String,
+    },
+    /// A `${a.b}` reference names a key that does not exist; it became `""`.
+    MissingReference {
+        /// The key whose value holds the reference.
+        key: String,
+        /// The referenced key.
+        reference: String,
+        /// Where the referencing value came from.
+        origin: Source,
+    },
+    /// A `${a.b}` reference names a table; like Prefect, it became `""`.
+    TableReference {
+        /// The key whose value holds the reference.
+        key: String,
+        /// The referenced table.
+        reference: String,
+        /// Where the referencing value came from.
+        origin: Source,
+    },
+    /// Two environment variables set a key and one of its parents; the one
+    /// named here was ignored.
+    EnvConflict {
+        /// The ignored variable.
+        var: String,
+        /// The variable that won.
+        winner: String,
+    },
+}
+
+impl fmt::Display for ConfigWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigWarning::UnknownEnvKey { var, key, suggestion } => write!(
+                f,
+                "environment variable `{var}` sets unknown key `{key}`: did you mean `{suggestion}`?"
+            ),
+            ConfigWarning::MissingReference { key, reference, origin } => write!(
+                f,
+                "reference `${{{reference}}}` for key `{key}` in {origin} names no key; it became \"\""
+            ),
+            ConfigWarning::TableReference { key, reference, origin } => write!(
+                f,
+                "reference `${{{reference}}}` for key `{key}` in {origin} names a table, not a value; it became \"\""
+            ),
+            ConfigWarning::EnvConflict { var, winner } => write!(
+                f,
+                "environment variable `{var}` was ignored: `{winner}` sets the same key or one of its parents or children"
+            ),
+        }
+    }
+}

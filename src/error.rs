@@ -1,0 +1,169 @@
+//! The one error type of configuration loading and extraction.
+//!
+//! Every variant names what is at fault: a file with line and column, an
+//! environment variable, or a key path with the layer it came from. No variant
+//! carries a configuration *value*, so formatting an error can never print a
+//! secret.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::Source;
+
+/// Everything that can go wrong while loading a [`Config`](crate::config::Config)
+/// or extracting typed values from it.
+///
+/// Messages read "`<what>` for key `a.b` in `<origin>`" and never include a value.
+///
+/// ```
+/// use prefect_config::config::{ConfigError, Loader};
+///
+/// let err = Loader::new().defaults_toml("[server]\nport = ").load().unwrap_err();
+/// assert!(matches!(err, ConfigError::Syntax { line: 2, .. }));
+/// assert!(err.to_string().contains("line 2"));
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A configuration file (or secrets directory entry) could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        /// The file that could not be read.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: Arc<io::Error>,
+    },
+
+    /// A TOML layer is not valid TOML.
+    #[error("TOML syntax error in {origin} at line {line}, column {column}: {message}")]
+    Syntax {
+        /// The layer holding the bad TOML.
+        origin: Source,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column (in characters) of the error.
+        column: usize,
+        /// What the parser expected or found.
+        message: String,
+    },
+
+    /// Tables are nested deeper than this crate loads (see [`MAX_DEPTH`](crate::config::MAX_DEPTH)).
+    #[error("tables nested more than {limit} levels deep at line {line} in {origin}")]
+    TooDeep {
+        /// The layer holding the deep nesting.
+        origin: Source,
+        /// 1-based line (for environment variables: 1).
+        line: usize,
+        /// The nesting limit.
+        limit: usize,
+    },
+
+    /// A key shadows a method of Prefect's `Config` object, which Prefect rejects.
+    #[error("invalid key `{key}` in {origin}: `{name}` is reserved (it names a method of Prefect's Config)")]
+    InvalidKey {
+        /// The full dotted path of the key.
+        key: String,
+        /// The reserved name itself (the last part of `key`).
+        name: String,
+        /// The layer that set the key.
+        origin: Source,
+    },
+
+    /// An environment variable such as `PREFECT__A____B` has an empty key part.
+    #[error("environment variable `{var}` has an empty key part (two `__` separators in a row or at the end)")]
+    EmptyEnvKeyPart {
+        /// The variable's name.
+        var: String,
+    },
+
+    /// `${a.b}` references form a cycle.
+    #[error("reference cycle between keys: {}", .keys.join(" -> "))]
+    ReferenceCycle {
+        /// The keys in the cycle, in order, the first repeated at the end.
+        keys: Vec<String>,
+    },
+
+    /// Expanding `$VAR` / `~` kept changing a value for 10 rounds.
+    #[error("expanding environment variables for key `{key}` in {origin} did not settle after 10 rounds")]
+    ExpansionDidNotSettle {
+        /// The key whose value kept changing.
+        key: String,
+        /// Where the value came from.
+        origin: Source,
+    },
+
+    /// Resolving `${a.b}` references in one value did not finish.
+    #[error("resolving references for key `{key}` in {origin} did not finish (the value keeps producing new references)")]
+    ReferenceDidNotSettle {
+        /// The key whose value kept changing.
+        key: String,
+        /// Where the value came from.
+        origin: Source,
+    },
+
+    /// A value could not be extracted into the requested Rust type.
+    #[error("{message} for key `{key}`{}", origin_suffix(.origin))]
+    Extract {
+        /// The dotted key path at fault (empty for the root).
+        key: String,
+        /// Where that value came from, when known.
+        origin: Option<Source>,
+        /// What was expected and what was found (never the value itself).
+        message: String,
+    },
+}
+
+fn origin_suffix(origin: &Option<Source>) -> String {
+    match origin {
+        Some(source) => format!(" in {source}"),
+        None => String::new(),
+    }
+}
+
+impl ConfigError {
+    pub(crate) fn read(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        ConfigError::Read {
+            path: path.into(),
+            source: Arc::new(source),
+        }
+    }
+
+    /// The dotted key path this error is about, when it is about one key.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let err = Loader::new().defaults_toml("[server]\nkeys = 1").load().unwrap_err();
+    /// assert_eq!(err.key(), Some("server.keys"));
+    /// ```
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ConfigError::InvalidKey { key, .. }
+            | ConfigError::ExpansionDidNotSettle { key, .. }
+            | ConfigError::ReferenceDidNotSettle { key, .. }
+            | ConfigError::Extract { key, .. } => Some(key),
+            ConfigError::ReferenceCycle { keys } => keys.first().map(String::as_str),
+            _ => None,
+        }
+    }
+
+    /// The layer this error is about, when it is about one layer.
+    ///
+    /// ```
+    /// use prefect_config::config::{Loader, Source};
+    /// let err = Loader::new().defaults_toml("x = [").load().unwrap_err();
+    /// assert_eq!(err.origin(), Some(&Source::DefaultsToml));
+    /// ```
+    pub fn origin(&self) -> Option<&Source> {
+        match self {
+            ConfigError::Syntax { origin, .. }
+            | ConfigError::TooDeep { origin, .. }
+            | ConfigError::InvalidKey { origin, .. }
+            | ConfigError::ExpansionDidNotSettle { origin, .. }
+            | ConfigError::ReferenceDidNotSettle { origin, .. } => Some(origin),
+            ConfigError::Extract { origin, .. } => origin.as_ref(),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! # prefect-config
+//!
+//! Prefect Core's layered configuration, for Rust.
+//!
+//! [`config`] loads Prefect 0.15's configuration: embedded defaults, the
+//! user's `~/.prefect/config.toml`, a backend file and `PREFECT__SECTION__KEY`
+//! environment variables, with Prefect's `$ENV` and `${other.key}`
+//! interpolation and literal casting. Every value remembers where it came
+//! from, and typed extraction goes through `serde`.
+//!
+//! ```
+//! use prefect_config::config::{Loader, Source};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Server { host: String, port: u16 }
+//!
+//! let cfg = Loader::prefect()                          // the standard layers
+//!     .env_vars([("PREFECT__SERVER__PORT", "8080")])   // an explicit environment
+//!     .load()?;
+//! let server: Server = cfg.extract_at("server")?;
+//! assert_eq!(server.port, 8080);
+//! assert_eq!(cfg.get("cloud.graphql").and_then(|v| v.as_str()), Some("https://api.prefect.io/graphql"));
+//! assert_eq!(cfg.source_of("server.port"), Some(&Source::EnvVar("PREFECT__SERVER__PORT".into())));
+//! # Ok::<(), prefect_config::config::ConfigError>(())
+//! ```
+//!
+//! The process-wide configuration is [`global()`]: `Loader::prefect()` loaded
+//! once, on first use.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod config;
+mod error;
+mod global;
+mod redact;
+
+pub use global::{global, set_global};
+/// The value type of every configuration value: [`serde_json::Value`].
+pub use serde_json::Value;

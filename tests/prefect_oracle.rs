@@ -1,0 +1,205 @@
+//! Our loader against fixtures recorded from the real Prefect 0.15.13
+//! (`scripts/prefect_oracle.py` regenerates them).
+
+mod common;
+
+use common::{FIXTURE_HOME, TempFiles, defaults_path, fixture};
+use prefect_config::config::{ConfigError, Loader, string_to_type};
+use serde_json::{Value, json};
+
+/// Cases where we deliberately differ from Prefect, with the reason.
+const DIVERGENT_CASES: &[(&str, &str)] = &[
+    ("env_secrets_keep_case", "`Context__Secrets__X` in any case is a secret (Prefect: upper case only)"),
+    ("env_secrets_prefix_quirk", "only `CONTEXT__SECRETS__` keeps case, not `CONTEXT__SECRETSX__`"),
+    ("env_prefix_only_names", "an empty key part is an error (Prefect makes a key \"\")"),
+    ("env_empty_key_part", "an empty key part is an error (Prefect makes a key \"\")"),
+    ("env_replaces_table_with_scalar", "a replaced table is gone for references too"),
+    ("env_key_under_scalar_error", "an env key below a scalar replaces it (Prefect: TypeError)"),
+    ("dollar_never_settles", "an expansion that never settles is an error (Prefect: None)"),
+    ("toml_scalars", "TOML 1.0 datetimes keep their RFC 3339 text; -0.0 stays -0.0"),
+    ("datetime_in_partial_reference", "TOML 1.0 datetimes keep their RFC 3339 text"),
+    ("toml_mixed_array_error", "TOML 1.0 allows mixed arrays (Prefect's parser is TOML 0.5)"),
+    ("ref_partial_uses_str", "tuples are arrays, so they print as [1, 2]"),
+    ("ref_eleven_in_one_value", "references resolve completely (Prefect stops after 10)"),
+    ("ref_self", "a self-reference is a cycle error"),
+    ("ref_cycle", "a reference cycle is an error"),
+];
+
+#[test]
+fn our_defaults_file_loads_to_prefects_defaults() {
+    let cfg = Loader::new()
+        .defaults_file(defaults_path())
+        .env_vars([("HOME", FIXTURE_HOME)])
+        .load()
+        .expect("defaults load");
+    assert_eq!(cfg.as_value(), &fixture("prefect_defaults.json"));
+}
+
+#[test]
+fn embedded_defaults_with_task_defaults_match_prefect() {
+    let cfg = Loader::new()
+        .embedded_defaults()
+        .task_defaults(true)
+        .env_vars([("HOME", FIXTURE_HOME)])
+        .load()
+        .expect("defaults load");
+    assert_eq!(cfg.as_value(), &fixture("prefect_defaults_with_task_defaults.json"));
+}
+
+#[test]
+fn key_order_follows_the_defaults_file() {
+    let cfg = Loader::prefect().env_vars([("HOME", FIXTURE_HOME)]).load().unwrap();
+    let ours: Vec<&String> = cfg.as_value().as_object().unwrap().keys().collect();
+    let fixture = fixture("prefect_defaults.json");
+    let prefect: Vec<&String> = fixture.as_object().unwrap().keys().collect();
+    assert_eq!(ours, prefect);
+}
+
+#[test]
+fn load_cases_match_prefect() {
+    let cases = fixture("load_cases.json");
+    let mut failures = Vec::new();
+    for case in cases.as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let divergent = DIVERGENT_CASES.iter().any(|(n, _)| *n == name);
+        let outcome = run_case(case);
+        let ok = match (&outcome, case.get("expected"), case.get("expected_any_of"), case.get("expected_error")) {
+            (Ok(value), Some(expected), _, _) => value == expected,
+            (Ok(value), _, Some(Value::Array(options)), _) => options.contains(value),
+            (Err(_), _, _, Some(_)) => true,
+            _ => false,
+        };
+        if ok == divergent {
+            failures.push(format!(
+                "{name}: {}\n  ours: {:?}\n  prefect: {}",
+                if divergent { "now matches Prefect; remove it from DIVERGENT_CASES" } else { "differs" },
+                outcome.as_ref().map(|v| v.to_string()).map_err(|e| e.to_string()),
+                case.get("expected").or(case.get("expected_error")).or(case.get("expected_any_of")).unwrap_or(&Value::Null)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} case(s):\n{}", failures.len(), failures.join("\n"));
+}
+
+fn run_case(case: &Value) -> Result<Value, ConfigError> {
+    let files = TempFiles::new();
+    let mut loader = Loader::new()
+        .defaults_file(files.write("defaults.toml", case["defaults_toml"].as_str().unwrap()))
+        .env_prefix("PREFECT");
+    if let Some(text) = case["user_toml"].as_str() {
+        loader = loader.user_file(files.write("user.toml", text));
+    } else if let Some(path) = case.get("user_path").and_then(Value::as_str) {
+        loader = loader.user_file(path);
+    }
+    if let Some(text) = case["backend_toml"].as_str() {
+        loader = loader.backend_file(files.write("backend.toml", text));
+    } else if let Some(path) = case.get("backend_path").and_then(Value::as_str) {
+        loader = loader.backend_file(path);
+    }
+    let env: Vec<(String, String)> = case["env"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    loader.env_vars(env).load().map(|cfg| cfg.as_value().clone())
+}
+
+/// Inputs where `string_to_type` knowingly differs from `ast.literal_eval`
+/// (see the `cast` module docs): sets and non-string dict keys are kept as
+/// arrays and `str()` keys, and `\N{NAME}` escapes are not supported.
+fn known_cast_divergence(input: &str, python_type: &str, python_value: &Value) -> bool {
+    (python_value.is_null() && matches!(python_type, "set" | "dict" | "list" | "tuple"))
+        || input.contains("\\N{")
+}
+
+#[test]
+fn string_to_type_matches_python() {
+    let cases = fixture("string_to_type.json");
+    let mut failures = Vec::new();
+    for case in cases.as_array().unwrap() {
+        let input = case["input"].as_str().unwrap();
+        let python_type = case["type"].as_str().unwrap();
+        let ours = string_to_type(input);
+        let expected = match (&case["value"], python_type) {
+            (Value::Null, "NoneType") => Value::Null,
+            // JSON cannot hold the value: we keep the text as written.
+            (Value::Null, _) => json!(input),
+            (value, _) => value.clone(),
+        };
+        if ours != expected && !known_cast_divergence(input, python_type, &case["value"]) {
+            failures.push(format!("{input:?}: ours {ours}, python {python_type} {}", case["repr"]));
+        }
+    }
+    assert!(failures.is_empty(), "{} input(s):\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn to_environment_variables_matches_prefect() {
+    for case in fixture("to_environment_variables.json").as_array().unwrap() {
+        let toml = json_to_toml(&case["config"]);
+        let cfg = Loader::new().defaults_toml(toml).load().unwrap();
+        let include: Option<Vec<&str>> =
+            case["include"].as_array().map(|keys| keys.iter().filter_map(Value::as_str).collect());
+        let prefix = case["prefix"].as_str().unwrap();
+        let ours = cfg.to_environment_variables(include.as_deref(), prefix);
+        let expected: std::collections::BTreeMap<String, String> =
+            serde_json::from_value(case["expected"].clone()).unwrap();
+        for (name, text) in &expected {
+            // Tuples load as arrays, so they print as `[1, 2]`, not `(1, 2)`.
+            // Secret names keep their case (so that loading them back
+            // round-trips); Prefect upper-cases them.
+            let ours_value = ours.get(name).or_else(|| {
+                ours.iter().find(|(n, _)| n.contains("__CONTEXT__SECRETS__") && n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+            });
+            if !text.starts_with('(') {
+                assert_eq!(ours_value, Some(text), "{}: {name}", case["name"]);
+            }
+        }
+        assert_eq!(ours.len(), expected.len(), "{}", case["name"]);
+    }
+}
+
+/// Writes a JSON tree as TOML whose strings are quoted Python literals, so
+/// that loading gives back exactly the tree.
+fn json_to_toml(value: &Value) -> String {
+    let mut out = String::new();
+    fn walk(value: &Value, path: &mut Vec<String>, out: &mut String) {
+        let Value::Object(map) = value else { return };
+        for (key, child) in map {
+            if child.is_object() {
+                continue;
+            }
+            let literal = match child {
+                Value::String(s) => format!("{:?}", format!("'{s}'")),
+                Value::Null => "\"None\"".to_owned(),
+                other => format!("{:?}", python_literal(other)),
+            };
+            out.push_str(&format!("\"{key}\" = {literal}\n"));
+        }
+        for (key, child) in map {
+            if child.is_object() {
+                path.push(format!("\"{key}\""));
+                out.push_str(&format!("[{}]\n", path.join(".")));
+                walk(child, path, out);
+                path.pop();
+            }
+        }
+    }
+    fn python_literal(value: &Value) -> String {
+        match value {
+            Value::Null => "None".into(),
+            Value::Bool(true) => "True".into(),
+            Value::Bool(false) => "False".into(),
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => format!("'{s}'"),
+            Value::Array(items) => format!("[{}]", items.iter().map(python_literal).collect::<Vec<_>>().join(", ")),
+            Value::Object(map) => format!(
+                "{{{}}}",
+                map.iter().map(|(k, v)| format!("'{k}': {}", python_literal(v))).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+    walk(value, &mut Vec::new(), &mut out);
+    out
+}
