@@ -278,7 +278,7 @@ impl Config {
     }
 
     /// The configuration as environment variables `PREFIX__SECTION__KEY`,
-    /// optionally only the dotted keys in `include`.
+    /// optionally only the dotted leaf keys in `include` (empty: all).
     ///
     /// Values print as Python's `str()` prints them, quoted as a Python
     /// literal where the plain text would load back as something else, so
@@ -301,7 +301,8 @@ impl Config {
     ) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (path, value, _) in self.leaves() {
-            if include.is_some_and(|keys| !keys.contains(&path.as_str())) {
+            // As in Prefect, an empty `include` means every key.
+            if include.is_some_and(|keys| !keys.is_empty() && !keys.contains(&path.as_str())) {
                 continue;
             }
             let parts: Vec<&str> = path.split('.').collect();
