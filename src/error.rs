@@ -61,7 +61,9 @@ pub enum ConfigError {
     },
 
     /// A key shadows a method of Prefect's `Config` object, which Prefect rejects.
-    #[error("invalid key `{key}` in {origin}: `{name}` is reserved (it names a method of Prefect's Config)")]
+    #[error(
+        "invalid key `{key}` in {origin}: `{name}` is reserved (it names a method of Prefect's Config)"
+    )]
     InvalidKey {
         /// The full dotted path of the key.
         key: String,
@@ -72,7 +74,9 @@ pub enum ConfigError {
     },
 
     /// An environment variable such as `PREFECT__A____B` has an empty key part.
-    #[error("environment variable `{var}` has an empty key part (two `__` separators in a row or at the end)")]
+    #[error(
+        "environment variable `{var}` has an empty key part (two `__` separators in a row or at the end)"
+    )]
     EmptyEnvKeyPart {
         /// The variable's name.
         var: String,
@@ -86,7 +90,9 @@ pub enum ConfigError {
     },
 
     /// Expanding `$VAR` / `~` kept changing a value for 10 rounds.
-    #[error("expanding environment variables for key `{key}` in {origin} did not settle after 10 rounds")]
+    #[error(
+        "expanding environment variables for key `{key}` in {origin} did not settle after 10 rounds"
+    )]
     ExpansionDidNotSettle {
         /// The key whose value kept changing.
         key: String,
@@ -95,7 +101,9 @@ pub enum ConfigError {
     },
 
     /// Resolving `${a.b}` references in one value did not finish.
-    #[error("resolving references for key `{key}` in {origin} did not finish (the value keeps producing new references)")]
+    #[error(
+        "resolving references for key `{key}` in {origin} did not finish (the value keeps producing new references)"
+    )]
     ReferenceDidNotSettle {
         /// The key whose value kept changing.
         key: String,

@@ -18,7 +18,9 @@ static GLOBAL: OnceCell<Result<Arc<Config>, ConfigError>> = OnceCell::new();
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
 pub fn global() -> Result<Arc<Config>, ConfigError> {
-    GLOBAL.get_or_init(|| Loader::prefect().load().map(Arc::new)).clone()
+    GLOBAL
+        .get_or_init(|| Loader::prefect().load().map(Arc::new))
+        .clone()
 }
 
 /// Installs `config` as the process-wide configuration, before anything has

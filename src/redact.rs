@@ -25,7 +25,8 @@ impl fmt::Debug for Redacted<'_> {
 /// the mask (the secret names stay visible).
 pub(crate) fn redact_secrets(value: &Value) -> Value {
     let mut out = value.clone();
-    if let Some(Value::Object(secrets)) = out.get_mut("context").and_then(|c| c.get_mut("secrets")) {
+    if let Some(Value::Object(secrets)) = out.get_mut("context").and_then(|c| c.get_mut("secrets"))
+    {
         for secret in secrets.values_mut() {
             *secret = Value::String(MASK.into());
         }

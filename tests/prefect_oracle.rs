@@ -9,18 +9,54 @@ use serde_json::{Value, json};
 
 /// Cases where we deliberately differ from Prefect, with the reason.
 const DIVERGENT_CASES: &[(&str, &str)] = &[
-    ("env_secrets_keep_case", "`Context__Secrets__X` in any case is a secret (Prefect: upper case only)"),
-    ("env_secrets_prefix_quirk", "only `CONTEXT__SECRETS__` keeps case, not `CONTEXT__SECRETSX__`"),
-    ("env_prefix_only_names", "an empty key part is an error (Prefect makes a key \"\")"),
-    ("env_empty_key_part", "an empty key part is an error (Prefect makes a key \"\")"),
-    ("env_replaces_table_with_scalar", "a replaced table is gone for references too"),
-    ("env_key_under_scalar_error", "an env key below a scalar replaces it (Prefect: TypeError)"),
-    ("dollar_never_settles", "an expansion that never settles is an error (Prefect: None)"),
-    ("toml_scalars", "TOML 1.0 datetimes keep their RFC 3339 text; -0.0 stays -0.0"),
-    ("datetime_in_partial_reference", "TOML 1.0 datetimes keep their RFC 3339 text"),
-    ("toml_mixed_array_error", "TOML 1.0 allows mixed arrays (Prefect's parser is TOML 0.5)"),
-    ("ref_partial_uses_str", "tuples are arrays, so they print as [1, 2]"),
-    ("ref_eleven_in_one_value", "references resolve completely (Prefect stops after 10)"),
+    (
+        "env_secrets_keep_case",
+        "`Context__Secrets__X` in any case is a secret (Prefect: upper case only)",
+    ),
+    (
+        "env_secrets_prefix_quirk",
+        "only `CONTEXT__SECRETS__` keeps case, not `CONTEXT__SECRETSX__`",
+    ),
+    (
+        "env_prefix_only_names",
+        "an empty key part is an error (Prefect makes a key \"\")",
+    ),
+    (
+        "env_empty_key_part",
+        "an empty key part is an error (Prefect makes a key \"\")",
+    ),
+    (
+        "env_replaces_table_with_scalar",
+        "a replaced table is gone for references too",
+    ),
+    (
+        "env_key_under_scalar_error",
+        "an env key below a scalar replaces it (Prefect: TypeError)",
+    ),
+    (
+        "dollar_never_settles",
+        "an expansion that never settles is an error (Prefect: None)",
+    ),
+    (
+        "toml_scalars",
+        "TOML 1.0 datetimes keep their RFC 3339 text; -0.0 stays -0.0",
+    ),
+    (
+        "datetime_in_partial_reference",
+        "TOML 1.0 datetimes keep their RFC 3339 text",
+    ),
+    (
+        "toml_mixed_array_error",
+        "TOML 1.0 allows mixed arrays (Prefect's parser is TOML 0.5)",
+    ),
+    (
+        "ref_partial_uses_str",
+        "tuples are arrays, so they print as [1, 2]",
+    ),
+    (
+        "ref_eleven_in_one_value",
+        "references resolve completely (Prefect stops after 10)",
+    ),
     ("ref_self", "a self-reference is a cycle error"),
     ("ref_cycle", "a reference cycle is an error"),
 ];
@@ -43,12 +79,18 @@ fn embedded_defaults_with_task_defaults_match_prefect() {
         .env_vars([("HOME", FIXTURE_HOME)])
         .load()
         .expect("defaults load");
-    assert_eq!(cfg.as_value(), &fixture("prefect_defaults_with_task_defaults.json"));
+    assert_eq!(
+        cfg.as_value(),
+        &fixture("prefect_defaults_with_task_defaults.json")
+    );
 }
 
 #[test]
 fn key_order_follows_the_defaults_file() {
-    let cfg = Loader::prefect().env_vars([("HOME", FIXTURE_HOME)]).load().unwrap();
+    let cfg = Loader::prefect()
+        .env_vars([("HOME", FIXTURE_HOME)])
+        .load()
+        .unwrap();
     let ours: Vec<&String> = cfg.as_value().as_object().unwrap().keys().collect();
     let fixture = fixture("prefect_defaults.json");
     let prefect: Vec<&String> = fixture.as_object().unwrap().keys().collect();
@@ -63,7 +105,12 @@ fn load_cases_match_prefect() {
         let name = case["name"].as_str().unwrap();
         let divergent = DIVERGENT_CASES.iter().any(|(n, _)| *n == name);
         let outcome = run_case(case);
-        let ok = match (&outcome, case.get("expected"), case.get("expected_any_of"), case.get("expected_error")) {
+        let ok = match (
+            &outcome,
+            case.get("expected"),
+            case.get("expected_any_of"),
+            case.get("expected_error"),
+        ) {
             (Ok(value), Some(expected), _, _) => value == expected,
             (Ok(value), _, Some(Value::Array(options)), _) => options.contains(value),
             (Err(_), _, _, Some(_)) => true,
@@ -72,13 +119,28 @@ fn load_cases_match_prefect() {
         if ok == divergent {
             failures.push(format!(
                 "{name}: {}\n  ours: {:?}\n  prefect: {}",
-                if divergent { "now matches Prefect; remove it from DIVERGENT_CASES" } else { "differs" },
-                outcome.as_ref().map(|v| v.to_string()).map_err(|e| e.to_string()),
-                case.get("expected").or(case.get("expected_error")).or(case.get("expected_any_of")).unwrap_or(&Value::Null)
+                if divergent {
+                    "now matches Prefect; remove it from DIVERGENT_CASES"
+                } else {
+                    "differs"
+                },
+                outcome
+                    .as_ref()
+                    .map(|v| v.to_string())
+                    .map_err(|e| e.to_string()),
+                case.get("expected")
+                    .or(case.get("expected_error"))
+                    .or(case.get("expected_any_of"))
+                    .unwrap_or(&Value::Null)
             ));
         }
     }
-    assert!(failures.is_empty(), "{} case(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn run_case(case: &Value) -> Result<Value, ConfigError> {
@@ -102,7 +164,10 @@ fn run_case(case: &Value) -> Result<Value, ConfigError> {
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
         .collect();
-    loader.env_vars(env).load().map(|cfg| cfg.as_value().clone())
+    loader
+        .env_vars(env)
+        .load()
+        .map(|cfg| cfg.as_value().clone())
 }
 
 /// Inputs where `string_to_type` knowingly differs from `ast.literal_eval`
@@ -128,10 +193,18 @@ fn string_to_type_matches_python() {
             (value, _) => value.clone(),
         };
         if ours != expected && !known_cast_divergence(input, python_type, &case["value"]) {
-            failures.push(format!("{input:?}: ours {ours}, python {python_type} {}", case["repr"]));
+            failures.push(format!(
+                "{input:?}: ours {ours}, python {python_type} {}",
+                case["repr"]
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} input(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} input(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -139,8 +212,9 @@ fn to_environment_variables_matches_prefect() {
     for case in fixture("to_environment_variables.json").as_array().unwrap() {
         let toml = json_to_toml(&case["config"]);
         let cfg = Loader::new().defaults_toml(toml).load().unwrap();
-        let include: Option<Vec<&str>> =
-            case["include"].as_array().map(|keys| keys.iter().filter_map(Value::as_str).collect());
+        let include: Option<Vec<&str>> = case["include"]
+            .as_array()
+            .map(|keys| keys.iter().filter_map(Value::as_str).collect());
         let prefix = case["prefix"].as_str().unwrap();
         let ours = cfg.to_environment_variables(include.as_deref(), prefix);
         let expected: std::collections::BTreeMap<String, String> =
@@ -148,8 +222,10 @@ fn to_environment_variables_matches_prefect() {
         // Prefect upper-cases the whole name; we keep the prefix as given and
         // secret names as they are, so that loading the names back with the
         // same prefix round-trips. Compare names without case.
-        let ours: std::collections::BTreeMap<String, &String> =
-            ours.iter().map(|(name, text)| (name.to_uppercase(), text)).collect();
+        let ours: std::collections::BTreeMap<String, &String> = ours
+            .iter()
+            .map(|(name, text)| (name.to_uppercase(), text))
+            .collect();
         for (name, text) in &expected {
             // Tuples load as arrays, so they print as `[1, 2]`, not `(1, 2)`.
             if !text.starts_with('(') {
@@ -193,10 +269,20 @@ fn json_to_toml(value: &Value) -> String {
             Value::Bool(false) => "False".into(),
             Value::Number(n) => n.to_string(),
             Value::String(s) => format!("'{s}'"),
-            Value::Array(items) => format!("[{}]", items.iter().map(python_literal).collect::<Vec<_>>().join(", ")),
+            Value::Array(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(python_literal)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Value::Object(map) => format!(
                 "{{{}}}",
-                map.iter().map(|(k, v)| format!("'{k}': {}", python_literal(v))).collect::<Vec<_>>().join(", ")
+                map.iter()
+                    .map(|(k, v)| format!("'{k}': {}", python_literal(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }

@@ -97,5 +97,4 @@ mod tests {
         assert_eq!(cast("'1+2'"), Some(json!("1+2")));
         assert_eq!(cast("['--', \"0 07\"]"), Some(json!(["--", "0 07"])));
     }
-
 }

@@ -44,7 +44,12 @@ impl Environment {
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
         Environment {
-            vars: Arc::new(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect()),
+            vars: Arc::new(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect(),
+            ),
             from_process: false,
         }
     }
@@ -93,7 +98,9 @@ impl fmt::Debug for Environment {
 pub(crate) fn key_path_of(var: &str, rest: &str) -> Result<Vec<String>, ConfigError> {
     let parts: Vec<&str> = rest.split(SEPARATOR).collect();
     if parts.iter().any(|p| p.is_empty()) {
-        return Err(ConfigError::EmptyEnvKeyPart { var: var.to_owned() });
+        return Err(ConfigError::EmptyEnvKeyPart {
+            var: var.to_owned(),
+        });
     }
     let is_secret = parts.len() > 2
         && parts[0].eq_ignore_ascii_case("context")

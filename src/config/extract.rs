@@ -33,7 +33,11 @@ pub(crate) fn extract<T: DeserializeOwned>(
         let key = err.path.unwrap_or_default();
         let origin = meta_for(meta, &key, path.len()).source().clone();
         let secret = redact::is_secret_path(key.split('.'));
-        let message = if secret && err.custom { "invalid value".to_owned() } else { err.message };
+        let message = if secret && err.custom {
+            "invalid value".to_owned()
+        } else {
+            err.message
+        };
         ConfigError::Extract {
             key,
             origin: Some(origin),
@@ -60,7 +64,12 @@ pub(crate) struct Error {
 
 impl Error {
     fn new(message: String) -> Self {
-        Error { message, path: None, field: None, custom: false }
+        Error {
+            message,
+            path: None,
+            field: None,
+            custom: false,
+        }
     }
 
     fn at(mut self, path: &str) -> Self {
@@ -85,15 +94,26 @@ impl std::error::Error for Error {}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error { message: msg.to_string(), path: None, field: None, custom: true }
+        Error {
+            message: msg.to_string(),
+            path: None,
+            field: None,
+            custom: true,
+        }
     }
 
     fn invalid_type(unexp: Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Error::new(format!("invalid type: expected {exp}, found {}", kind(&unexp)))
+        Error::new(format!(
+            "invalid type: expected {exp}, found {}",
+            kind(&unexp)
+        ))
     }
 
     fn invalid_value(unexp: Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Error::new(format!("invalid value: expected {exp}, found {}", kind(&unexp)))
+        Error::new(format!(
+            "invalid value: expected {exp}, found {}",
+            kind(&unexp)
+        ))
     }
 
     fn invalid_length(len: usize, exp: &dyn de::Expected) -> Self {
@@ -101,11 +121,17 @@ impl de::Error for Error {
     }
 
     fn unknown_variant(_variant: &str, expected: &'static [&'static str]) -> Self {
-        Error::new(format!("unknown variant, expected one of: {}", expected.join(", ")))
+        Error::new(format!(
+            "unknown variant, expected one of: {}",
+            expected.join(", ")
+        ))
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        Error::new(format!("unknown field `{field}`, expected one of: {}", expected.join(", ")))
+        Error::new(format!(
+            "unknown field `{field}`, expected one of: {}",
+            expected.join(", ")
+        ))
     }
 
     fn missing_field(field: &'static str) -> Self {
@@ -157,8 +183,17 @@ impl<'v> De<'v> {
             (true, Some(child)) => (child, true),
             _ => (self.meta, false),
         };
-        let path = if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) };
-        De { value, meta, exact, path }
+        let path = if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        };
+        De {
+            value,
+            meta,
+            exact,
+            path,
+        }
     }
 
     /// The text this value was cast from, if casting changed its type.
@@ -214,13 +249,20 @@ impl<'de> de::Deserializer<'de> for De<'_> {
             Value::Array(items) => {
                 let path = self.path.clone();
                 return visitor
-                    .visit_seq(Seq { parent: &self, items: items.iter().enumerate() })
+                    .visit_seq(Seq {
+                        parent: &self,
+                        items: items.iter().enumerate(),
+                    })
                     .map_err(|e: Error| e.at(&path));
             }
             Value::Object(map) => {
                 let path = self.path.clone();
                 return visitor
-                    .visit_map(Map { parent: &self, entries: map.iter(), value: None })
+                    .visit_map(Map {
+                        parent: &self,
+                        entries: map.iter(),
+                        value: None,
+                    })
                     .map_err(|e: Error| e.at(&path));
             }
         };
@@ -231,19 +273,32 @@ impl<'de> de::Deserializer<'de> for De<'_> {
         if let Value::String(s) = self.value {
             let text = s.trim();
             if text.eq_ignore_ascii_case("true") {
-                return visitor.visit_bool(true).map_err(|e: Error| e.at(&self.path));
+                return visitor
+                    .visit_bool(true)
+                    .map_err(|e: Error| e.at(&self.path));
             }
             if text.eq_ignore_ascii_case("false") {
-                return visitor.visit_bool(false).map_err(|e: Error| e.at(&self.path));
+                return visitor
+                    .visit_bool(false)
+                    .map_err(|e: Error| e.at(&self.path));
             }
         }
         self.deserialize_any(visitor)
     }
 
     forgiving_number!(
-        deserialize_i8, deserialize_i16, deserialize_i32, deserialize_i64, deserialize_i128,
-        deserialize_u8, deserialize_u16, deserialize_u32, deserialize_u64, deserialize_u128,
-        deserialize_f32, deserialize_f64
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_i128,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_u128,
+        deserialize_f32,
+        deserialize_f64
     );
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -270,7 +325,9 @@ impl<'de> de::Deserializer<'de> for De<'_> {
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.value {
-            Value::String(s) => visitor.visit_bytes(s.as_bytes()).map_err(|e: Error| e.at(&self.path)),
+            Value::String(s) => visitor
+                .visit_bytes(s.as_bytes())
+                .map_err(|e: Error| e.at(&self.path)),
             _ => self.deserialize_any(visitor),
         }
     }
@@ -310,7 +367,11 @@ impl<'de> de::Deserializer<'de> for De<'_> {
         self.deserialize_any(visitor)
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         self.deserialize_any(visitor)
     }
 
@@ -354,7 +415,9 @@ impl<'de> de::Deserializer<'de> for De<'_> {
                 let content = self.child(value, variant);
                 visitor.visit_enum(Enum { variant, content })
             }
-            _ => Err(Error::new("invalid type: expected an enum variant name or a one-key table".into())),
+            _ => Err(Error::new(
+                "invalid type: expected an enum variant name or a one-key table".into(),
+            )),
         };
         result.map_err(|e: Error| e.at(&path))
     }
@@ -376,8 +439,13 @@ struct Seq<'a, 'v> {
 impl<'de> SeqAccess<'de> for Seq<'_, '_> {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
-        let Some((index, item)) = self.items.next() else { return Ok(None) };
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some((index, item)) = self.items.next() else {
+            return Ok(None);
+        };
         let mut child = self.parent.child(item, &index.to_string());
         child.exact = false;
         seed.deserialize(child).map(Some)
@@ -397,15 +465,22 @@ struct Map<'a, 'v> {
 impl<'de> MapAccess<'de> for Map<'_, '_> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
-        let Some((key, value)) = self.entries.next() else { return Ok(None) };
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some((key, value)) = self.entries.next() else {
+            return Ok(None);
+        };
         self.value = Some((key, value));
         seed.deserialize(key.as_str().into_deserializer()).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         let Some((key, value)) = self.value.take() else {
-            return Err(Error::new("a map value was requested before its key".into()));
+            return Err(Error::new(
+                "a map value was requested before its key".into(),
+            ));
         };
         seed.deserialize(self.parent.child(value, key))
     }
@@ -425,7 +500,8 @@ impl<'de, 'v> EnumAccess<'de> for Enum<'_, 'v> {
     type Variant = De<'v>;
 
     fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, De<'v>), Error> {
-        let variant = seed.deserialize(IntoDeserializer::<Error>::into_deserializer(self.variant))?;
+        let variant =
+            seed.deserialize(IntoDeserializer::<Error>::into_deserializer(self.variant))?;
         Ok((variant, self.content))
     }
 }

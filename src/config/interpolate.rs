@@ -127,7 +127,11 @@ fn expand_user(text: &str, env: &Environment) -> String {
         Some(home) => {
             let home = home.trim_end_matches('/');
             let joined = format!("{home}{rest}");
-            if joined.is_empty() { "/".to_owned() } else { joined }
+            if joined.is_empty() {
+                "/".to_owned()
+            } else {
+                joined
+            }
         }
         None => text.to_owned(),
     }
@@ -143,8 +147,11 @@ pub(crate) fn resolve_references(
     if pending.is_empty() {
         return Ok(Vec::new());
     }
-    let index: HashMap<Vec<String>, usize> =
-        pending.iter().enumerate().map(|(i, path)| (path.clone(), i)).collect();
+    let index: HashMap<Vec<String>, usize> = pending
+        .iter()
+        .enumerate()
+        .map(|(i, path)| (path.clone(), i))
+        .collect();
     let mut state = vec![State::Pending; pending.len()];
     let mut warnings = Vec::new();
     let mut stack = Vec::new();
@@ -185,8 +192,10 @@ pub(crate) fn resolve_references(
                 match state[dep] {
                     State::InProgress => {
                         let from = stack.iter().position(|(i, _)| *i == dep).unwrap_or(0);
-                        let mut keys: Vec<String> =
-                            stack[from..].iter().map(|(i, _)| pending[*i].join(".")).collect();
+                        let mut keys: Vec<String> = stack[from..]
+                            .iter()
+                            .map(|(i, _)| pending[*i].join("."))
+                            .collect();
                         keys.push(pending[dep].join("."));
                         return Err(ConfigError::ReferenceCycle { keys });
                     }
@@ -205,9 +214,17 @@ pub(crate) fn resolve_references(
                     let origin = meta.find(path.iter().map(String::as_str)).source().clone();
                     let key = path.join(".");
                     warnings.push(if matches!(target, Target::Table) {
-                        ConfigWarning::TableReference { key, reference, origin }
+                        ConfigWarning::TableReference {
+                            key,
+                            reference,
+                            origin,
+                        }
                     } else {
-                        ConfigWarning::MissingReference { key, reference, origin }
+                        ConfigWarning::MissingReference {
+                            key,
+                            reference,
+                            origin,
+                        }
                     });
                     Value::String(String::new())
                 }
@@ -258,14 +275,23 @@ fn lookup(value: &Value, meta: &Meta, path: &[String]) -> Target {
     }
 }
 
-fn set_leaf(value: &mut Value, meta: &mut Meta, path: &[String], new: Value, raw: Option<std::sync::Arc<str>>) {
+fn set_leaf(
+    value: &mut Value,
+    meta: &mut Meta,
+    path: &[String],
+    new: Value,
+    raw: Option<std::sync::Arc<str>>,
+) {
     let mut node = value;
     let mut node_meta = meta;
     for part in path {
-        let (Some(next), Meta::Table { children, .. }) = (node.get_mut(part.as_str()), node_meta) else {
+        let (Some(next), Meta::Table { children, .. }) = (node.get_mut(part.as_str()), node_meta)
+        else {
             return;
         };
-        let Some(next_meta) = children.get_mut(part) else { return };
+        let Some(next_meta) = children.get_mut(part) else {
+            return;
+        };
         node = next;
         node_meta = next_meta;
     }
@@ -297,7 +323,12 @@ mod tests {
     use super::*;
 
     fn env() -> Environment {
-        Environment::from_pairs([("A", "1"), ("B", "$A$A"), ("HOME", "/home/u/"), ("LOOP", "x$LOOP")])
+        Environment::from_pairs([
+            ("A", "1"),
+            ("B", "$A$A"),
+            ("HOME", "/home/u/"),
+            ("LOOP", "x$LOOP"),
+        ])
     }
 
     #[test]
@@ -319,7 +350,9 @@ mod tests {
             ("$A/${A}", "1/1"),
         ];
         for (input, expected) in cases {
-            let got = expand_env(input, &e).unwrap().unwrap_or_else(|| input.to_owned());
+            let got = expand_env(input, &e)
+                .unwrap()
+                .unwrap_or_else(|| input.to_owned());
             assert_eq!(got, expected, "{input}");
         }
     }

@@ -28,14 +28,21 @@ pub(crate) struct Layer {
 
 impl Layer {
     pub(crate) fn new(source: Source, data: Map<String, Value>) -> Self {
-        Layer { source, data, leaf_sources: None, raw: HashMap::new() }
+        Layer {
+            source,
+            data,
+            leaf_sources: None,
+            raw: HashMap::new(),
+        }
     }
 
     /// Parses a TOML document.
     pub(crate) fn from_toml(source: Source, text: &str) -> Result<Layer, ConfigError> {
         check_depth(text, &source)?;
         let table: toml::Table = text.parse().map_err(|err: toml::de::Error| {
-            let (line, column) = err.span().map_or((1, 1), |span| line_column(text, span.start));
+            let (line, column) = err
+                .span()
+                .map_or((1, 1), |span| line_column(text, span.start));
             ConfigError::Syntax {
                 origin: source.clone(),
                 line,
@@ -43,13 +50,19 @@ impl Layer {
                 message: err.message().trim().to_owned(),
             }
         })?;
-        let data = table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect();
+        let data = table
+            .into_iter()
+            .map(|(k, v)| (k, toml_to_json(v)))
+            .collect();
         Ok(Layer::new(source, data))
     }
 
     /// The origin of the leaf at `path`.
     pub(crate) fn source_of(&self, path: &[String]) -> &Source {
-        self.leaf_sources.as_ref().and_then(|map| map.get(path)).unwrap_or(&self.source)
+        self.leaf_sources
+            .as_ref()
+            .and_then(|map| map.get(path))
+            .unwrap_or(&self.source)
     }
 
     /// The value at `path` in this layer.
@@ -73,7 +86,10 @@ impl Provider for Layer {
     /// so that a table produced by casting text is never merged into.
     fn data(&self) -> Result<FigMap<Profile, Dict>, figment::Error> {
         let mut map = FigMap::new();
-        map.insert(Profile::Default, self.to_figment(&self.data, &mut Vec::new()));
+        map.insert(
+            Profile::Default,
+            self.to_figment(&self.data, &mut Vec::new()),
+        );
         Ok(map)
     }
 }
@@ -107,9 +123,12 @@ fn toml_to_json(value: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => {
-            Value::Object(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
-        }
+        toml::Value::Table(table) => Value::Object(
+            table
+                .into_iter()
+                .map(|(k, v)| (k, toml_to_json(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -129,7 +148,11 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// of each key, and the bracket nesting of values, outside strings and
 /// comments. It may over-count (never under-count) in unusual layouts.
 fn check_depth(text: &str, source: &Source) -> Result<(), ConfigError> {
-    let too_deep = |line| ConfigError::TooDeep { origin: source.clone(), line, limit: MAX_DEPTH };
+    let too_deep = |line| ConfigError::TooDeep {
+        origin: source.clone(),
+        line,
+        limit: MAX_DEPTH,
+    };
     let bytes = text.as_bytes();
     let mut line = 1;
     let mut header_depth = 0usize;
@@ -243,7 +266,11 @@ mod tests {
         assert!(check_depth(&deep_header, &Source::DefaultsToml).is_err());
         let deep_key = format!("{} = 1\n", vec!["a"; MAX_DEPTH + 1].join("."));
         assert!(check_depth(&deep_key, &Source::DefaultsToml).is_err());
-        let deep_value = format!("a = {}1{}\n", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let deep_value = format!(
+            "a = {}1{}\n",
+            "[".repeat(MAX_DEPTH + 1),
+            "]".repeat(MAX_DEPTH + 1)
+        );
         assert!(check_depth(&deep_value, &Source::DefaultsToml).is_err());
     }
 

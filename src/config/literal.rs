@@ -24,7 +24,11 @@ pub(crate) const MAX_NESTING: usize = 100;
 pub(crate) fn parse(text: &str) -> Option<Value> {
     // `ast.literal_eval` strips leading spaces and tabs itself.
     let text = text.trim_start_matches([' ', '\t']);
-    let mut parser = Parser { chars: text.chars().collect(), pos: 0, depth: 0 };
+    let mut parser = Parser {
+        chars: text.chars().collect(),
+        pos: 0,
+        depth: 0,
+    };
     parser.skip_blank_lines()?;
     let value = parser.expression_list(true)?;
     parser.skip_space(true);
@@ -181,7 +185,9 @@ impl Parser {
         self.skip_space(top_level);
         let start = self.pos;
         self.number()?;
-        matches!(self.chars[self.pos - 1], 'j' | 'J').then_some(()).filter(|_| self.pos > start)?;
+        matches!(self.chars[self.pos - 1], 'j' | 'J')
+            .then_some(())
+            .filter(|_| self.pos > start)?;
         Some(Item::Opaque)
     }
 
@@ -211,7 +217,9 @@ impl Parser {
             }
             items.push(json(self.item(false)?)?);
             if !self.eat(',', false) {
-                return self.eat(')', false).then_some(Item::Json(Value::Array(items)));
+                return self
+                    .eat(')', false)
+                    .then_some(Item::Json(Value::Array(items)));
             }
         }
     }
@@ -224,7 +232,9 @@ impl Parser {
             }
             items.push(json(self.item(false)?)?);
             if !self.eat(',', false) {
-                return self.eat(']', false).then_some(Item::Json(Value::Array(items)));
+                return self
+                    .eat(']', false)
+                    .then_some(Item::Json(Value::Array(items)));
             }
         }
     }
@@ -241,7 +251,9 @@ impl Parser {
             insert(&mut map, first, value)?;
             loop {
                 if !self.eat(',', false) {
-                    return self.eat('}', false).then_some(Item::Json(Value::Object(map)));
+                    return self
+                        .eat('}', false)
+                        .then_some(Item::Json(Value::Object(map)));
                 }
                 if self.eat('}', false) {
                     return Some(Item::Json(Value::Object(map)));
@@ -257,7 +269,9 @@ impl Parser {
         let mut items = vec![hashable(first)?];
         loop {
             if !self.eat(',', false) {
-                return self.eat('}', false).then_some(Item::Json(Value::Array(items)));
+                return self
+                    .eat('}', false)
+                    .then_some(Item::Json(Value::Array(items)));
             }
             if self.eat('}', false) {
                 return Some(Item::Json(Value::Array(items)));
@@ -305,7 +319,8 @@ impl Parser {
             let save = self.pos;
             self.skip_space(false);
             let word_start = self.pos;
-            while self.peek().is_some_and(|c| c.is_ascii_alphabetic()) && self.pos - word_start < 2 {
+            while self.peek().is_some_and(|c| c.is_ascii_alphabetic()) && self.pos - word_start < 2
+            {
                 self.pos += 1;
             }
             if matches!(self.peek(), Some('\'' | '"')) {
@@ -315,7 +330,11 @@ impl Parser {
             self.pos = save;
             break;
         }
-        Some(if is_bytes { Item::Opaque } else { Item::Json(Value::String(text)) })
+        Some(if is_bytes {
+            Item::Opaque
+        } else {
+            Item::Json(Value::String(text))
+        })
     }
 
     /// Reads one quoted string body (the quote is at `pos`) into `out`.
@@ -562,7 +581,10 @@ mod tests {
 
     #[test]
     fn containers() {
-        assert_eq!(parse("{1: 'a', 'b': [None, (1,)]}"), Some(json!({"1": "a", "b": [null, [1]]})));
+        assert_eq!(
+            parse("{1: 'a', 'b': [None, (1,)]}"),
+            Some(json!({"1": "a", "b": [null, [1]]}))
+        );
         assert_eq!(parse("{1, 2,}"), Some(json!([1, 2])));
         assert_eq!(parse("{[1]: 2}"), None);
         assert_eq!(parse("()"), Some(json!([])));

@@ -75,7 +75,10 @@ enum Defaults {
 enum FileSpec {
     Path(PathBuf),
     /// Read the path from this environment variable, else use the fallback.
-    FromEnv { var: &'static str, fallback: &'static str },
+    FromEnv {
+        var: &'static str,
+        fallback: &'static str,
+    },
 }
 
 impl Loader {
@@ -184,22 +187,29 @@ impl Loader {
         let mut layers = Vec::with_capacity(4);
         if let Some(defaults) = &self.defaults {
             layers.push(match defaults {
-                Defaults::Embedded => Layer::from_toml(Source::EmbeddedDefaults, EMBEDDED_DEFAULTS)?,
+                Defaults::Embedded => {
+                    Layer::from_toml(Source::EmbeddedDefaults, EMBEDDED_DEFAULTS)?
+                }
                 Defaults::Toml(text) => Layer::from_toml(Source::DefaultsToml, text)?,
                 Defaults::File(path) => {
                     let path = expand_path(path, &env);
-                    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
                     Layer::from_toml(Source::DefaultsFile(Arc::from(path)), &text)?
                 }
             });
         }
         for (spec, make_source) in [
             (&self.user, Source::UserFile as fn(Arc<Path>) -> Source),
-            (&self.backend, Source::BackendFile as fn(Arc<Path>) -> Source),
+            (
+                &self.backend,
+                Source::BackendFile as fn(Arc<Path>) -> Source,
+            ),
         ] {
             if let Some(path) = spec.as_ref().map(|spec| spec.resolve(&env)) {
                 if path.is_file() {
-                    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
                     layers.push(Layer::from_toml(make_source(Arc::from(path)), &text)?);
                 }
             }
@@ -213,7 +223,11 @@ impl Loader {
         let (mut value, mut meta) = merge(&layers);
         expand_and_cast(&mut value, &mut meta, &env, &mut Vec::new())?;
         warnings.extend(interpolate::resolve_references(&mut value, &mut meta)?);
-        let mut config = Config { value, meta, warnings };
+        let mut config = Config {
+            value,
+            meta,
+            warnings,
+        };
         if self.task_defaults {
             task_defaults::apply(&mut config);
         }
@@ -245,7 +259,11 @@ fn expand_path(path: &Path, env: &Environment) -> PathBuf {
 }
 
 /// Builds the environment layer from `PREFIX__...` variables.
-fn env_layer(env: &Environment, prefix: &str, warnings: &mut Vec<ConfigWarning>) -> Result<Layer, ConfigError> {
+fn env_layer(
+    env: &Environment,
+    prefix: &str,
+    warnings: &mut Vec<ConfigWarning>,
+) -> Result<Layer, ConfigError> {
     let mut data = Map::new();
     let mut sources: HashMap<Vec<String>, Source> = HashMap::new();
     let mut raw: HashMap<Vec<String>, Arc<str>> = HashMap::new();
@@ -253,12 +271,19 @@ fn env_layer(env: &Environment, prefix: &str, warnings: &mut Vec<ConfigWarning>)
         let path = env::key_path_of(name, rest)?;
         let source = Source::EnvVar(Arc::from(name));
         if path.len() > MAX_DEPTH {
-            return Err(ConfigError::TooDeep { origin: source, line: 1, limit: MAX_DEPTH });
+            return Err(ConfigError::TooDeep {
+                origin: source,
+                line: 1,
+                limit: MAX_DEPTH,
+            });
         }
         let text = match interpolate::expand_env(text, env) {
             Ok(expanded) => expanded.unwrap_or_else(|| text.to_owned()),
             Err(()) => {
-                return Err(ConfigError::ExpansionDidNotSettle { key: path.join("."), origin: source });
+                return Err(ConfigError::ExpansionDidNotSettle {
+                    key: path.join("."),
+                    origin: source,
+                });
             }
         };
         let value = match cast::cast(&text) {
@@ -273,10 +298,17 @@ fn env_layer(env: &Environment, prefix: &str, warnings: &mut Vec<ConfigWarning>)
         // A variable that sets a key inside another variable's value, or a
         // parent of another variable's key, replaces it (later names win).
         let overlaps = |other: &Vec<String>| other.starts_with(&path) || path.starts_with(other);
-        let losers: Vec<Vec<String>> = sources.keys().filter(|other| overlaps(other)).cloned().collect();
+        let losers: Vec<Vec<String>> = sources
+            .keys()
+            .filter(|other| overlaps(other))
+            .cloned()
+            .collect();
         for loser in losers {
             if let Some(Source::EnvVar(var)) = sources.remove(&loser) {
-                warnings.push(ConfigWarning::EnvConflict { var: var.to_string(), winner: name.to_owned() });
+                warnings.push(ConfigWarning::EnvConflict {
+                    var: var.to_string(),
+                    winner: name.to_owned(),
+                });
             }
             raw.remove(&loser);
             remove_path(&mut data, &loser);
@@ -291,10 +323,14 @@ fn env_layer(env: &Environment, prefix: &str, warnings: &mut Vec<ConfigWarning>)
 }
 
 fn insert_path(data: &mut Map<String, Value>, path: &[String], value: Value) {
-    let Some((last, parents)) = path.split_last() else { return };
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
     let mut node = data;
     for part in parents {
-        let entry = node.entry(part.clone()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = node
+            .entry(part.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
         if !entry.is_object() {
             *entry = Value::Object(Map::new());
         }
@@ -305,10 +341,14 @@ fn insert_path(data: &mut Map<String, Value>, path: &[String], value: Value) {
 }
 
 fn remove_path(data: &mut Map<String, Value>, path: &[String]) {
-    let Some((last, parents)) = path.split_last() else { return };
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
     let mut node = data;
     for part in parents {
-        let Some(Value::Object(map)) = node.get_mut(part) else { return };
+        let Some(Value::Object(map)) = node.get_mut(part) else {
+            return;
+        };
         node = map;
     }
     node.shift_remove(last);
@@ -317,7 +357,9 @@ fn remove_path(data: &mut Map<String, Value>, path: &[String]) {
 /// Merges the layers with figment, then reads the merged tree back with each
 /// leaf's value and origin taken from the layer that won it.
 fn merge(layers: &[Layer]) -> (Value, Meta) {
-    let figment = layers.iter().fold(Figment::new(), |figment, layer| figment.merge(layer));
+    let figment = layers
+        .iter()
+        .fold(Figment::new(), |figment, layer| figment.merge(layer));
     // Our providers never fail, so the merged data is always there.
     let merged: Dict = figment
         .data()
@@ -329,7 +371,10 @@ fn merge(layers: &[Layer]) -> (Value, Meta) {
         let found = figment.get_metadata(value.tag())?;
         metadata.iter().position(|m| std::ptr::eq(*m, found))
     };
-    let reader = Reader { layers, winner: &winner };
+    let reader = Reader {
+        layers,
+        winner: &winner,
+    };
     let mut path = Vec::new();
     let (map, children) = reader.table(&merged, &mut path);
     let source = layers.last().map_or(Source::Runtime, |l| l.source.clone());
@@ -345,7 +390,11 @@ impl Reader<'_> {
     /// Reads a merged table, keeping the key order in which keys first appear
     /// across the layers (the defaults file's order first), and dropping
     /// tables that end up empty, as Prefect does.
-    fn table(&self, dict: &Dict, path: &mut Vec<String>) -> (Map<String, Value>, HashMap<String, Meta>) {
+    fn table(
+        &self,
+        dict: &Dict,
+        path: &mut Vec<String>,
+    ) -> (Map<String, Value>, HashMap<String, Meta>) {
         let mut order: Vec<&String> = Vec::with_capacity(dict.len());
         for layer in self.layers {
             let keys = if path.is_empty() {
@@ -371,7 +420,13 @@ impl Reader<'_> {
                     if !inner_map.is_empty() {
                         map.insert(key.clone(), Value::Object(inner_map));
                         let source = layer.source.clone();
-                        children.insert(key.clone(), Meta::Table { source, children: inner_children });
+                        children.insert(
+                            key.clone(),
+                            Meta::Table {
+                                source,
+                                children: inner_children,
+                            },
+                        );
                     }
                 }
                 (_, Some(layer)) => {
@@ -411,9 +466,14 @@ fn expand_and_cast(
             }
         }
         (value @ Value::String(_), Meta::Leaf(leaf)) => {
-            let Value::String(text) = &*value else { return Ok(()) };
+            let Value::String(text) = &*value else {
+                return Ok(());
+            };
             let expanded = interpolate::expand_env(text, env).map_err(|()| {
-                ConfigError::ExpansionDidNotSettle { key: path.join("."), origin: leaf.source.clone() }
+                ConfigError::ExpansionDidNotSettle {
+                    key: path.join("."),
+                    origin: leaf.source.clone(),
+                }
             })?;
             let text = expanded.as_deref().unwrap_or(text);
             match cast::cast(text) {

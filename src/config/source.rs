@@ -88,9 +88,7 @@ impl Source {
     /// ```
     pub fn layer(&self) -> &'static str {
         match self {
-            Source::EmbeddedDefaults | Source::DefaultsToml | Source::DefaultsFile(_) => {
-                "defaults"
-            }
+            Source::EmbeddedDefaults | Source::DefaultsToml | Source::DefaultsFile(_) => "defaults",
             Source::UserFile(_) => "user",
             Source::BackendFile(_) => "backend",
             Source::SecretsFile(_) => "secrets_dir",

@@ -49,8 +49,15 @@ fn seconds(value: &Value) -> Option<Duration> {
 
 /// Normalises `tasks.defaults` in place the way Prefect's loader does.
 pub(crate) fn apply(config: &mut Config) {
-    let tasks = config.value.get("tasks").cloned().unwrap_or(Value::Object(Map::new()));
-    let defaults = tasks.get("defaults").cloned().unwrap_or(Value::Object(Map::new()));
+    let tasks = config
+        .value
+        .get("tasks")
+        .cloned()
+        .unwrap_or(Value::Object(Map::new()));
+    let defaults = tasks
+        .get("defaults")
+        .cloned()
+        .unwrap_or(Value::Object(Map::new()));
     let Value::Object(defaults) = defaults else {
         // Prefect would fail here; leave a non-table `tasks.defaults` alone.
         return;
@@ -84,8 +91,14 @@ pub(crate) fn apply(config: &mut Config) {
 
 /// Marks a value written by this step with [`Source::TaskDefaults`].
 fn mark(meta: &mut Meta, key: &str) {
-    let Meta::Table { children, .. } = meta else { return };
-    let Some(Meta::Table { children, .. }) = children.get_mut("tasks") else { return };
-    let Some(Meta::Table { children, .. }) = children.get_mut("defaults") else { return };
+    let Meta::Table { children, .. } = meta else {
+        return;
+    };
+    let Some(Meta::Table { children, .. }) = children.get_mut("tasks") else {
+        return;
+    };
+    let Some(Meta::Table { children, .. }) = children.get_mut("defaults") else {
+        return;
+    };
     children.insert(key.to_owned(), Meta::leaf(Source::TaskDefaults));
 }

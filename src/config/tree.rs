@@ -376,7 +376,10 @@ fn runtime_meta(value: &Value) -> Meta {
     match value {
         Value::Object(map) => Meta::Table {
             source: Source::Runtime,
-            children: map.iter().map(|(k, v)| (k.clone(), runtime_meta(v))).collect(),
+            children: map
+                .iter()
+                .map(|(k, v)| (k.clone(), runtime_meta(v)))
+                .collect(),
         },
         _ => Meta::leaf(Source::Runtime),
     }
@@ -387,7 +390,10 @@ pub(crate) fn split(path: &str) -> impl Iterator<Item = &str> + Clone {
     path.split('.').filter(move |_| !path.is_empty())
 }
 
-pub(crate) fn value_at<'a, 'p>(root: &'a Value, path: impl IntoIterator<Item = &'p str>) -> Option<&'a Value> {
+pub(crate) fn value_at<'a, 'p>(
+    root: &'a Value,
+    path: impl IntoIterator<Item = &'p str>,
+) -> Option<&'a Value> {
     let mut node = root;
     for part in path {
         node = match node {

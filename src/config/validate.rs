@@ -9,9 +9,27 @@ use crate::config::{Config, ConfigError, ConfigWarning};
 /// Names Prefect rejects as keys because they shadow methods of its `Config`
 /// object. Case-sensitive.
 pub const RESERVED_KEYS: &[&str] = &[
-    "clear", "copy", "from_json", "from_msgpack", "from_toml", "from_yaml", "fromkeys", "get",
-    "items", "keys", "merge_update", "pop", "popitem", "setdefault", "to_dict", "to_json",
-    "to_msgpack", "to_toml", "to_yaml", "update", "values",
+    "clear",
+    "copy",
+    "from_json",
+    "from_msgpack",
+    "from_toml",
+    "from_yaml",
+    "fromkeys",
+    "get",
+    "items",
+    "keys",
+    "merge_update",
+    "pop",
+    "popitem",
+    "setdefault",
+    "to_dict",
+    "to_json",
+    "to_msgpack",
+    "to_toml",
+    "to_yaml",
+    "update",
+    "values",
 ];
 
 /// True for a key Prefect rejects: a listed method name, or a Python special
@@ -26,15 +44,25 @@ pub(crate) fn reserved_keys(config: &Config) -> Result<(), ConfigError> {
     let mut path = Vec::new();
     match find_reserved(&config.value, &mut path) {
         Some(name) => {
-            let origin = config.meta.find(path.iter().map(String::as_str)).source().clone();
-            Err(ConfigError::InvalidKey { key: path.join("."), name, origin })
+            let origin = config
+                .meta
+                .find(path.iter().map(String::as_str))
+                .source()
+                .clone();
+            Err(ConfigError::InvalidKey {
+                key: path.join("."),
+                name,
+                origin,
+            })
         }
         None => Ok(()),
     }
 }
 
 fn find_reserved(value: &Value, path: &mut Vec<String>) -> Option<String> {
-    let Value::Object(map) = value else { return None };
+    let Value::Object(map) = value else {
+        return None;
+    };
     for (key, child) in map {
         path.push(key.clone());
         if is_reserved(key) {
@@ -73,7 +101,11 @@ pub(crate) fn env_typos(file_layers: &[Layer], env_layer: Option<&Layer>) -> Vec
     warnings
 }
 
-fn suggest(path: &[String], layers: &[Layer], exists: &dyn Fn(&[String]) -> bool) -> Option<Vec<String>> {
+fn suggest(
+    path: &[String],
+    layers: &[Layer],
+    exists: &dyn Fn(&[String]) -> bool,
+) -> Option<Vec<String>> {
     let first_missing = (1..=path.len()).find(|&len| !exists(&path[..len]))? - 1;
     let parent = &path[..first_missing];
     let wrong = &path[first_missing];
@@ -84,7 +116,9 @@ fn suggest(path: &[String], layers: &[Layer], exists: &dyn Fn(&[String]) -> bool
             layer.get(parent).and_then(Value::as_object)
         };
         for candidate in siblings.into_iter().flat_map(|m| m.keys()) {
-            if candidate.len().abs_diff(wrong.len()) > 1 || strsim::osa_distance(candidate, wrong) != 1 {
+            if candidate.len().abs_diff(wrong.len()) > 1
+                || strsim::osa_distance(candidate, wrong) != 1
+            {
                 continue;
             }
             let mut fixed = path.to_vec();

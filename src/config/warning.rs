@@ -67,15 +67,27 @@ pub enum ConfigWarning {
 impl fmt::Display for ConfigWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigWarning::UnknownEnvKey { var, key, suggestion } => write!(
+            ConfigWarning::UnknownEnvKey {
+                var,
+                key,
+                suggestion,
+            } => write!(
                 f,
                 "environment variable `{var}` sets unknown key `{key}`: did you mean `{suggestion}`?"
             ),
-            ConfigWarning::MissingReference { key, reference, origin } => write!(
+            ConfigWarning::MissingReference {
+                key,
+                reference,
+                origin,
+            } => write!(
                 f,
                 "reference `${{{reference}}}` for key `{key}` in {origin} names no key; it became \"\""
             ),
-            ConfigWarning::TableReference { key, reference, origin } => write!(
+            ConfigWarning::TableReference {
+                key,
+                reference,
+                origin,
+            } => write!(
                 f,
                 "reference `${{{reference}}}` for key `{key}` in {origin} names a table, not a value; it became \"\""
             ),

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 /// Reads a JSON fixture from `tests/fixtures/`.
 pub fn fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -19,7 +21,9 @@ pub struct TempFiles {
 
 impl TempFiles {
     pub fn new() -> Self {
-        TempFiles { dir: tempfile::tempdir().expect("temp dir") }
+        TempFiles {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     /// Writes `text` to `name` inside the directory and returns its path.
