@@ -24,7 +24,8 @@ pub fn global() -> Result<Arc<Config>, ConfigError> {
 }
 
 /// Installs `config` as the process-wide configuration, before anything has
-/// read it. Returns the configuration back if the global one is already set.
+/// read it. Returns the configuration back (boxed) if the global one is
+/// already set.
 ///
 /// ```
 /// use prefect_config::config::Loader;
@@ -34,10 +35,10 @@ pub fn global() -> Result<Arc<Config>, ConfigError> {
 /// }
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
-pub fn set_global(config: Config) -> Result<(), Config> {
-    let config = Arc::new(config);
-    GLOBAL.set(Ok(config)).map_err(|rejected| match rejected {
-        Ok(config) => Arc::unwrap_or_clone(config),
-        Err(_) => Config::empty(),
+pub fn set_global(config: Config) -> Result<(), Box<Config>> {
+    GLOBAL.set(Ok(Arc::new(config))).map_err(|rejected| match rejected {
+        Ok(config) => Box::new(Arc::unwrap_or_clone(config)),
+        // Only `Ok` values are ever offered to `set`.
+        Err(_) => Box::new(Config::empty()),
     })
 }

@@ -101,13 +101,10 @@ fn expand_vars(text: &str, env: &Environment) -> String {
             }
             (&text[i + 1..i + 1 + len], i + 1 + len)
         };
-        match env.get(name) {
-            Some(value) => {
-                out.push_str(&text[copied..i]);
-                out.push_str(value);
-                copied = end;
-            }
-            None => {}
+        if let Some(value) = env.get(name) {
+            out.push_str(&text[copied..i]);
+            out.push_str(value);
+            copied = end;
         }
         i = end;
     }

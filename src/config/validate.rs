@@ -97,7 +97,7 @@ pub(crate) fn env_typos(file_layers: &[Layer], env_layer: Option<&Layer>) -> Vec
             });
         }
     }
-    warnings.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+    warnings.sort_by_key(ToString::to_string);
     warnings
 }
 
