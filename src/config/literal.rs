@@ -17,8 +17,9 @@ use serde_json::{Map, Number, Value};
 
 use crate::config::python;
 
-/// Deeper nesting is not a literal here (Python's own parser stops at 200).
-pub(crate) const MAX_NESTING: usize = 100;
+/// Deeper nesting is not a literal here (Python's own parser stops at 200;
+/// configuration values never come close).
+pub(crate) const MAX_NESTING: usize = 64;
 
 /// Parses `text` as one Python literal expression.
 pub(crate) fn parse(text: &str) -> Option<Value> {

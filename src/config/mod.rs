@@ -89,7 +89,7 @@ pub use warning::ConfigWarning;
 
 /// How deeply tables may nest in any layer. Deeper input is rejected with
 /// [`ConfigError::TooDeep`] before it reaches a recursive parser.
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = 64;
 
 /// Prefect's `load_configuration(path, user_config_path, backend_config_path,
 /// env_var_prefix)`: the defaults file at `path`, optional user and backend
