@@ -36,9 +36,11 @@ pub fn global() -> Result<Arc<Config>, ConfigError> {
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
 pub fn set_global(config: Config) -> Result<(), Box<Config>> {
-    GLOBAL.set(Ok(Arc::new(config))).map_err(|rejected| match rejected {
-        Ok(config) => Box::new(Arc::unwrap_or_clone(config)),
-        // Only `Ok` values are ever offered to `set`.
-        Err(_) => Box::new(Config::empty()),
-    })
+    GLOBAL
+        .set(Ok(Arc::new(config)))
+        .map_err(|rejected| match rejected {
+            Ok(config) => Box::new(Arc::unwrap_or_clone(config)),
+            // Only `Ok` values are ever offered to `set`.
+            Err(_) => Box::new(Config::empty()),
+        })
 }

@@ -13,7 +13,11 @@ fn load(vars: &[(&str, &str)]) -> Result<prefect_config::config::Config, ConfigE
 
 #[test]
 fn key_parts_are_lower_cased() {
-    let cfg = load(&[("PREFECT__Server__PORT", "1"), ("PREFECT__NEW__Deep__KEY", "x")]).unwrap();
+    let cfg = load(&[
+        ("PREFECT__Server__PORT", "1"),
+        ("PREFECT__NEW__Deep__KEY", "x"),
+    ])
+    .unwrap();
     assert_eq!(cfg.get("server.port"), Some(&json!(1)));
     assert_eq!(cfg.get("new.deep.key"), Some(&json!("x")));
 }
@@ -39,7 +43,12 @@ fn secret_names_keep_their_case_in_any_spelling_of_the_prefix() {
 
 #[test]
 fn only_the_prefix_with_a_double_underscore_matches() {
-    let cfg = load(&[("PREFECTX__A", "1"), ("PREFECT_A", "1"), ("prefect__a", "1")]).unwrap();
+    let cfg = load(&[
+        ("PREFECTX__A", "1"),
+        ("PREFECT_A", "1"),
+        ("prefect__a", "1"),
+    ])
+    .unwrap();
     assert!(cfg.get("a").is_none());
 }
 
@@ -47,7 +56,10 @@ fn only_the_prefix_with_a_double_underscore_matches() {
 fn an_empty_key_part_is_an_error_naming_the_variable() {
     for var in ["PREFECT__A____B", "PREFECT__A__", "PREFECT__"] {
         let err = load(&[(var, "1")]).unwrap_err();
-        assert!(matches!(&err, ConfigError::EmptyEnvKeyPart { var: v } if v == var), "{var}: {err}");
+        assert!(
+            matches!(&err, ConfigError::EmptyEnvKeyPart { var: v } if v == var),
+            "{var}: {err}"
+        );
         assert!(err.to_string().contains(var));
     }
 }
@@ -78,25 +90,50 @@ fn values_are_expanded_then_cast_twice() {
 fn a_cast_table_from_the_environment_replaces_rather_than_merges() {
     let cfg = load(&[("PREFECT__SERVER", "{'host': 'h'}")]).unwrap();
     assert_eq!(cfg.get("server"), Some(&json!({"host": "h"})));
-    assert_eq!(cfg.source_of("server.host"), Some(&Source::EnvVar("PREFECT__SERVER".into())));
+    assert_eq!(
+        cfg.source_of("server.host"),
+        Some(&Source::EnvVar("PREFECT__SERVER".into()))
+    );
 }
 
 #[test]
 fn a_variable_under_another_variables_key_wins_with_a_warning() {
     let cfg = load(&[("PREFECT__X", "1"), ("PREFECT__X__Y", "2")]).unwrap();
     assert_eq!(cfg.get("x"), Some(&json!({"y": 2})));
-    assert!(cfg.warnings().iter().any(|w| matches!(w, ConfigWarning::EnvConflict { var, .. } if var == "PREFECT__X")));
+    assert!(
+        cfg.warnings()
+            .iter()
+            .any(|w| matches!(w, ConfigWarning::EnvConflict { var, .. } if var == "PREFECT__X"))
+    );
 }
 
 #[test]
 fn likely_typos_are_warned_about_with_a_suggestion() {
-    let cfg = load(&[("PREFECT__LOGGING__LEVLE", "DEBUG"), ("PREFECT__SERVR__PORT", "1"), ("PREFECT__BRAND__NEW", "1")])
-        .unwrap();
+    let cfg = load(&[
+        ("PREFECT__LOGGING__LEVLE", "DEBUG"),
+        ("PREFECT__SERVR__PORT", "1"),
+        ("PREFECT__BRAND__NEW", "1"),
+    ])
+    .unwrap();
     let text: Vec<String> = cfg.warnings().iter().map(ToString::to_string).collect();
-    assert!(text.iter().any(|w| w.contains("PREFECT__LOGGING__LEVLE") && w.contains("logging.level")), "{text:?}");
-    assert!(text.iter().any(|w| w.contains("PREFECT__SERVR__PORT") && w.contains("server.port")), "{text:?}");
-    assert!(!text.iter().any(|w| w.contains("BRAND")), "no suggestion for a new key: {text:?}");
-    assert!(!text.iter().any(|w| w.contains("DEBUG")), "warnings never show values");
+    assert!(
+        text.iter()
+            .any(|w| w.contains("PREFECT__LOGGING__LEVLE") && w.contains("logging.level")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|w| w.contains("PREFECT__SERVR__PORT") && w.contains("server.port")),
+        "{text:?}"
+    );
+    assert!(
+        !text.iter().any(|w| w.contains("BRAND")),
+        "no suggestion for a new key: {text:?}"
+    );
+    assert!(
+        !text.iter().any(|w| w.contains("DEBUG")),
+        "warnings never show values"
+    );
 }
 
 #[test]

@@ -10,14 +10,32 @@ const CANARY: &str = "CANARY-s3cr3t-7f1d";
 #[test]
 fn toml_syntax_errors_name_the_file_line_and_column_without_the_line() {
     let files = TempFiles::new();
-    let user = files.write("user.toml", &format!("a = 1\n[context.secrets]\nTOKEN = \"{CANARY}\n"));
-    let err = Loader::new().defaults_toml("").user_file(&user).load().unwrap_err();
-    let ConfigError::Syntax { origin, line, column, .. } = &err else { panic!("{err}") };
+    let user = files.write(
+        "user.toml",
+        &format!("a = 1\n[context.secrets]\nTOKEN = \"{CANARY}\n"),
+    );
+    let err = Loader::new()
+        .defaults_toml("")
+        .user_file(&user)
+        .load()
+        .unwrap_err();
+    let ConfigError::Syntax {
+        origin,
+        line,
+        column,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
     assert_eq!(origin, &Source::UserFile(user.clone().into()));
     assert_eq!(*line, 3, "{err}");
     assert!(*column > 1, "{err}");
     let text = err.to_string();
-    assert!(text.contains("user.toml") && text.contains("line 3"), "{text}");
+    assert!(
+        text.contains("user.toml") && text.contains("line 3"),
+        "{text}"
+    );
     assert!(!text.contains(CANARY) && !format!("{err:?}").contains(CANARY));
 }
 
@@ -25,9 +43,16 @@ fn toml_syntax_errors_name_the_file_line_and_column_without_the_line() {
 fn reserved_keys_are_errors_naming_key_and_layer() {
     let files = TempFiles::new();
     let user = files.write("user.toml", "[server]\nkeys = 1\n");
-    let err = Loader::new().defaults_toml("[server]\nport = 1").user_file(&user).load().unwrap_err();
-    assert!(matches!(&err, ConfigError::InvalidKey { key, name, origin: Source::UserFile(_) }
-        if key == "server.keys" && name == "keys"), "{err}");
+    let err = Loader::new()
+        .defaults_toml("[server]\nport = 1")
+        .user_file(&user)
+        .load()
+        .unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::InvalidKey { key, name, origin: Source::UserFile(_) }
+        if key == "server.keys" && name == "keys"),
+        "{err}"
+    );
 
     let err = Loader::new()
         .defaults_toml("")
@@ -35,11 +60,20 @@ fn reserved_keys_are_errors_naming_key_and_layer() {
         .env_vars([("PREFECT__X", "{'update': 1}")])
         .load()
         .unwrap_err();
-    assert!(matches!(&err, ConfigError::InvalidKey { key, origin: Source::EnvVar(var), .. }
-        if key == "x.update" && &**var == "PREFECT__X"), "{err}");
+    assert!(
+        matches!(&err, ConfigError::InvalidKey { key, origin: Source::EnvVar(var), .. }
+        if key == "x.update" && &**var == "PREFECT__X"),
+        "{err}"
+    );
 
     for ok in ["Keys", "get_x", "_get"] {
-        assert!(Loader::new().defaults_toml(format!("{ok} = 1")).load().is_ok(), "{ok} is allowed");
+        assert!(
+            Loader::new()
+                .defaults_toml(format!("{ok} = 1"))
+                .load()
+                .is_ok(),
+            "{ok} is allowed"
+        );
     }
     assert!(Loader::new().defaults_toml("__class__ = 1").load().is_err());
 }
@@ -51,7 +85,16 @@ fn ten_thousand_nested_tables_fail_cleanly() {
     let inline = format!("x = {}1{}\n", "{a = ".repeat(10_000), "}".repeat(10_000));
     for text in [header, dotted, inline] {
         let err = Loader::new().defaults_toml(text).load().unwrap_err();
-        assert!(matches!(err, ConfigError::TooDeep { limit: MAX_DEPTH, .. } | ConfigError::Syntax { .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                ConfigError::TooDeep {
+                    limit: MAX_DEPTH,
+                    ..
+                } | ConfigError::Syntax { .. }
+            ),
+            "{err}"
+        );
     }
 }
 
@@ -90,8 +133,14 @@ fn a_ten_megabyte_value_loads() {
         .env_vars([("PREFECT__LIST", format!("[{}]", "1,".repeat(1_000_000)))])
         .load()
         .unwrap();
-    assert_eq!(cfg.get("big").and_then(|v| v.as_str()).map(str::len), Some(big.len()));
-    assert_eq!(cfg.get("list").and_then(|v| v.as_array()).map(Vec::len), Some(1_000_000));
+    assert_eq!(
+        cfg.get("big").and_then(|v| v.as_str()).map(str::len),
+        Some(big.len())
+    );
+    assert_eq!(
+        cfg.get("list").and_then(|v| v.as_array()).map(Vec::len),
+        Some(1_000_000)
+    );
 }
 
 #[test]
@@ -103,13 +152,19 @@ fn deeply_nested_literals_stay_text_instead_of_overflowing() {
         .env_vars([("PREFECT__DEEP", deep.as_str())])
         .load()
         .unwrap();
-    assert_eq!(cfg.get("deep").and_then(|v| v.as_str()).map(str::len), Some(deep.len()));
+    assert_eq!(
+        cfg.get("deep").and_then(|v| v.as_str()).map(str::len),
+        Some(deep.len())
+    );
 }
 
 #[test]
 fn no_error_or_debug_output_shows_a_secret() {
     let files = TempFiles::new();
-    let user = files.write("user.toml", &format!("[context.secrets]\nFROM_TOML = '{CANARY}'\nN = '{{\"k\": \"{CANARY}\"}}'\n"));
+    let user = files.write(
+        "user.toml",
+        &format!("[context.secrets]\nFROM_TOML = '{CANARY}'\nN = '{{\"k\": \"{CANARY}\"}}'\n"),
+    );
     let loader = Loader::new()
         .defaults_toml("[server]\nport = 1")
         .user_file(&user)
@@ -117,7 +172,10 @@ fn no_error_or_debug_output_shows_a_secret() {
         .env_vars([("PREFECT__CONTEXT__SECRETS__FROM_ENV", CANARY)]);
     let cfg = loader.load().unwrap();
     assert!(!format!("{cfg:?}").contains(CANARY));
-    assert!(format!("{cfg:?}").contains("FROM_TOML"), "names stay visible");
+    assert!(
+        format!("{cfg:?}").contains("FROM_TOML"),
+        "names stay visible"
+    );
 
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]
@@ -129,18 +187,28 @@ fn no_error_or_debug_output_shows_a_secret() {
     }
     let mut errors = vec![
         cfg.extract_at::<Secrets>("context.secrets").unwrap_err(),
-        cfg.extract_at::<u8>("context.secrets.FROM_ENV").unwrap_err(),
-        cfg.extract_at::<bool>("context.secrets.FROM_TOML").unwrap_err(),
+        cfg.extract_at::<u8>("context.secrets.FROM_ENV")
+            .unwrap_err(),
+        cfg.extract_at::<bool>("context.secrets.FROM_TOML")
+            .unwrap_err(),
     ];
     // Errors built while loading: a cycle, a reserved key, a syntax error,
     // an expansion loop, all next to the planted secrets.
     for toml in [
-        format!("[context.secrets]\nS = '{CANARY}${{context.secrets.a}}'\na = '${{context.secrets.S}}'"),
+        format!(
+            "[context.secrets]\nS = '{CANARY}${{context.secrets.a}}'\na = '${{context.secrets.S}}'"
+        ),
         format!("[context.secrets]\nkeys = '{CANARY}'"),
         format!("[context.secrets]\nS = '{CANARY}"),
         format!("[context.secrets]\nS = '{CANARY}$LOOP'"),
     ] {
-        errors.push(Loader::new().defaults_toml(toml).env_vars([("LOOP", "$LOOP$LOOP")]).load().unwrap_err());
+        errors.push(
+            Loader::new()
+                .defaults_toml(toml)
+                .env_vars([("LOOP", "$LOOP$LOOP")])
+                .load()
+                .unwrap_err(),
+        );
     }
     for err in &errors {
         let shown = format!("{err} {err:?}");

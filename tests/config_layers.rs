@@ -20,17 +20,32 @@ fn four_layers_apply_lowest_to_highest() {
         .env_vars([("PREFECT__S__D", "e")])
         .load()
         .unwrap();
-    assert_eq!(cfg.get("s"), Some(&json!({"a": "d", "b": "u", "c": "b", "d": "e"})));
-    assert_eq!(cfg.source_of("s.a"), Some(&Source::DefaultsFile(defaults.into())));
+    assert_eq!(
+        cfg.get("s"),
+        Some(&json!({"a": "d", "b": "u", "c": "b", "d": "e"}))
+    );
+    assert_eq!(
+        cfg.source_of("s.a"),
+        Some(&Source::DefaultsFile(defaults.into()))
+    );
     assert_eq!(cfg.source_of("s.b"), Some(&Source::UserFile(user.into())));
-    assert_eq!(cfg.source_of("s.c"), Some(&Source::BackendFile(backend.into())));
-    assert_eq!(cfg.source_of("s.d"), Some(&Source::EnvVar("PREFECT__S__D".into())));
+    assert_eq!(
+        cfg.source_of("s.c"),
+        Some(&Source::BackendFile(backend.into()))
+    );
+    assert_eq!(
+        cfg.source_of("s.d"),
+        Some(&Source::EnvVar("PREFECT__S__D".into()))
+    );
 }
 
 #[test]
 fn tables_merge_deeply_while_scalars_and_arrays_replace() {
     let files = TempFiles::new();
-    let user = files.write("user.toml", "[a.b]\ny = 2\n[a]\nlist = [3]\nscalar = { now = 'table' }\n");
+    let user = files.write(
+        "user.toml",
+        "[a.b]\ny = 2\n[a]\nlist = [3]\nscalar = { now = 'table' }\n",
+    );
     let cfg = Loader::new()
         .defaults_toml("[a]\nlist = [1, 2]\nscalar = 1\n[a.b]\nx = 1\n")
         .user_file(&user)
@@ -45,7 +60,11 @@ fn tables_merge_deeply_while_scalars_and_arrays_replace() {
 fn a_table_replaced_by_a_scalar_is_gone() {
     let files = TempFiles::new();
     let user = files.write("user.toml", "server = 'off'\n");
-    let cfg = Loader::new().defaults_toml("[server]\nport = 1\n").user_file(&user).load().unwrap();
+    let cfg = Loader::new()
+        .defaults_toml("[server]\nport = 1\n")
+        .user_file(&user)
+        .load()
+        .unwrap();
     assert_eq!(cfg.get("server"), Some(&json!("off")));
     assert!(cfg.get("server.port").is_none());
 }
@@ -88,8 +107,14 @@ fn the_standard_loader_finds_files_through_its_environment() {
     assert_eq!(cfg.get("backend"), Some(&json!("server")));
     // `cloud.api` follows `backend` through `${${backend}.endpoint}`.
     assert_eq!(cfg.get("cloud.api"), Some(&json!("http://localhost:1111")));
-    assert_eq!(cfg.source_of("backend"), Some(&Source::BackendFile(backend.into())));
-    assert_eq!(cfg.get("home_dir"), Some(&json!(format!("{}/.prefect", home.display()))));
+    assert_eq!(
+        cfg.source_of("backend"),
+        Some(&Source::BackendFile(backend.into()))
+    );
+    assert_eq!(
+        cfg.get("home_dir"),
+        Some(&json!(format!("{}/.prefect", home.display())))
+    );
 }
 
 #[test]
@@ -99,7 +124,10 @@ fn file_paths_expand_variables_and_home() {
     let cfg = Loader::new()
         .defaults_toml("x = 'default'")
         .user_file("~/conf/$NAME.toml")
-        .env_vars([("HOME", files.dir.path().to_str().unwrap()), ("NAME", "user")])
+        .env_vars([
+            ("HOME", files.dir.path().to_str().unwrap()),
+            ("NAME", "user"),
+        ])
         .load()
         .unwrap();
     assert_eq!(cfg.get("x"), Some(&json!("from user")));
@@ -115,7 +143,10 @@ fn without_home_in_the_environment_tilde_paths_are_not_guessed() {
 
 #[test]
 fn key_case_and_order_are_kept_from_toml() {
-    let cfg = Loader::new().defaults_toml("Zeta = 1\nalpha = 2\n[Mixed]\nCaseKey = 3\n").load().unwrap();
+    let cfg = Loader::new()
+        .defaults_toml("Zeta = 1\nalpha = 2\n[Mixed]\nCaseKey = 3\n")
+        .load()
+        .unwrap();
     let keys: Vec<&String> = cfg.as_value().as_object().unwrap().keys().collect();
     assert_eq!(keys, ["Zeta", "alpha", "Mixed"]);
     assert_eq!(cfg.get("Mixed.CaseKey"), Some(&json!(3)));
@@ -125,14 +156,21 @@ fn key_case_and_order_are_kept_from_toml() {
 fn keys_added_by_later_layers_come_after_the_defaults_keys() {
     let files = TempFiles::new();
     let user = files.write("user.toml", "new = 1\n[b]\nz = 1\n");
-    let cfg = Loader::new().defaults_toml("a = 1\n[b]\ny = 1\n").user_file(&user).load().unwrap();
+    let cfg = Loader::new()
+        .defaults_toml("a = 1\n[b]\ny = 1\n")
+        .user_file(&user)
+        .load()
+        .unwrap();
     let keys: Vec<&String> = cfg.as_value().as_object().unwrap().keys().collect();
     assert_eq!(keys, ["a", "b", "new"]);
 }
 
 #[test]
 fn empty_tables_vanish_as_in_prefect() {
-    let cfg = Loader::new().defaults_toml("a = 1\n[context.secrets]\n[empty]\n").load().unwrap();
+    let cfg = Loader::new()
+        .defaults_toml("a = 1\n[context.secrets]\n[empty]\n")
+        .load()
+        .unwrap();
     assert_eq!(cfg.as_value(), &json!({"a": 1}));
 }
 
@@ -143,8 +181,14 @@ fn task_defaults_follow_prefects_rules() {
         .task_defaults(true)
         .load()
         .unwrap();
-    assert_eq!(cfg.get("tasks.defaults"), Some(&json!({"max_retries": 0, "retry_delay": null, "timeout": null})));
-    assert_eq!(cfg.source_of("tasks.defaults.timeout"), Some(&Source::TaskDefaults));
+    assert_eq!(
+        cfg.get("tasks.defaults"),
+        Some(&json!({"max_retries": 0, "retry_delay": null, "timeout": null}))
+    );
+    assert_eq!(
+        cfg.source_of("tasks.defaults.timeout"),
+        Some(&Source::TaskDefaults)
+    );
 
     let cfg = Loader::new()
         .defaults_toml("[tasks.defaults]\nmax_retries = 2\nretry_delay = 30\ntimeout = 5\n")
@@ -153,11 +197,17 @@ fn task_defaults_follow_prefects_rules() {
         .unwrap();
     let defaults = cfg.task_defaults();
     assert_eq!(defaults.max_retries, 2);
-    assert_eq!(defaults.retry_delay, Some(std::time::Duration::from_secs(30)));
+    assert_eq!(
+        defaults.retry_delay,
+        Some(std::time::Duration::from_secs(30))
+    );
     assert_eq!(defaults.timeout, Some(std::time::Duration::from_secs(5)));
 
     let bare = Loader::new().defaults_toml("").load().unwrap();
-    assert!(bare.get("tasks").is_none(), "task defaults only when asked for");
+    assert!(
+        bare.get("tasks").is_none(),
+        "task defaults only when asked for"
+    );
 }
 
 #[test]
@@ -165,6 +215,12 @@ fn load_configuration_has_prefects_shape() {
     let files = TempFiles::new();
     let defaults = files.write("d.toml", "[a]\nb = 1\n");
     let user = files.write("u.toml", "[a]\nb = 2\n");
-    let cfg = prefect_config::config::load_configuration(&defaults, Some(user.to_str().unwrap()), None, None).unwrap();
+    let cfg = prefect_config::config::load_configuration(
+        &defaults,
+        Some(user.to_str().unwrap()),
+        None,
+        None,
+    )
+    .unwrap();
     assert_eq!(cfg.get("a.b"), Some(&json!(2)));
 }

@@ -6,7 +6,13 @@ use serde_json::json;
 fn load(toml: &str) -> Result<prefect_config::config::Config, ConfigError> {
     Loader::new()
         .defaults_toml(toml)
-        .env_vars([("HOME", "/home/me"), ("A", "1"), ("B", "$A$A"), ("GROW", "x$GROW"), ("EMPTY", "")])
+        .env_vars([
+            ("HOME", "/home/me"),
+            ("A", "1"),
+            ("B", "$A$A"),
+            ("GROW", "x$GROW"),
+            ("EMPTY", ""),
+        ])
         .load()
 }
 
@@ -51,8 +57,11 @@ fn toml_strings_are_cast_like_environment_values() {
 
 #[test]
 fn strings_inside_arrays_are_left_as_written() {
-    let cfg = load(r#"a = ["4200", "$A", "~", "${b}"]
-b = 1"#).unwrap();
+    let cfg = load(
+        r#"a = ["4200", "$A", "~", "${b}"]
+b = 1"#,
+    )
+    .unwrap();
     assert_eq!(cfg.get("a"), Some(&json!(["4200", "$A", "~", "${b}"])));
 }
 
@@ -83,7 +92,10 @@ fn environment_expansion_forms() {
 #[test]
 fn an_expansion_that_never_settles_is_an_error_naming_the_key() {
     let err = load("[s]\nk = '$GROW'").unwrap_err();
-    assert!(matches!(&err, ConfigError::ExpansionDidNotSettle { key, .. } if key == "s.k"), "{err}");
+    assert!(
+        matches!(&err, ConfigError::ExpansionDidNotSettle { key, .. } if key == "s.k"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -127,7 +139,9 @@ fn references_keep_types_whole_and_print_like_python_inside_text() {
 
 #[test]
 fn nested_references_resolve_innermost_first_and_chains_of_any_length() {
-    let mut toml = String::from("backend = 'cloud'\n[cloud]\nendpoint = 'https://api'\napi = '${${backend}.endpoint}'\n[c]\n");
+    let mut toml = String::from(
+        "backend = 'cloud'\n[cloud]\nendpoint = 'https://api'\napi = '${${backend}.endpoint}'\n[c]\n",
+    );
     toml.push_str("k0 = 'end'\n");
     for i in 1..50 {
         toml.push_str(&format!("k{i} = '${{c.k{}}}'\n", i - 1));
@@ -144,13 +158,19 @@ fn references_to_missing_keys_and_tables_become_empty_with_warnings() {
     assert_eq!(cfg.get("r.table"), Some(&json!("")));
     let warnings = cfg.warnings();
     assert!(warnings.iter().any(|w| matches!(w, ConfigWarning::MissingReference { key, reference, .. } if key == "r.missing" && reference == "no.such")));
-    assert!(warnings.iter().any(|w| matches!(w, ConfigWarning::TableReference { key, .. } if key == "r.table")));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| matches!(w, ConfigWarning::TableReference { key, .. } if key == "r.table"))
+    );
 }
 
 #[test]
 fn a_reference_cycle_is_an_error_naming_its_keys() {
     let err = load("[c]\na = '${c.b}'\nb = 'x${c.c}'\nc = '${c.a}'\n").unwrap_err();
-    let ConfigError::ReferenceCycle { keys } = &err else { panic!("{err}") };
+    let ConfigError::ReferenceCycle { keys } = &err else {
+        panic!("{err}")
+    };
     assert_eq!(keys.first(), keys.last());
     for key in ["c.a", "c.b", "c.c"] {
         assert!(keys.iter().any(|k| k == key), "{keys:?}");
@@ -164,7 +184,12 @@ fn references_and_environment_values_mix() {
     let cfg = Loader::new()
         .defaults_toml("[s]\nhost = 'h'\nurl = 'http://${s.host}:$PORT/$A'\n")
         .env_prefix("PREFECT")
-        .env_vars([("PORT", "80"), ("A", "x"), ("PREFECT__S__HOST", "${s.other}"), ("PREFECT__S__OTHER", "o")])
+        .env_vars([
+            ("PORT", "80"),
+            ("A", "x"),
+            ("PREFECT__S__HOST", "${s.other}"),
+            ("PREFECT__S__OTHER", "o"),
+        ])
         .load()
         .unwrap();
     assert_eq!(cfg.get("s.url"), Some(&json!("http://o:80/x")));

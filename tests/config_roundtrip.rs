@@ -1,0 +1,127 @@
+//! Property tests: casting never panics and printed values cast back;
+//! `to_environment_variables` output loads back to the same configuration.
+
+use prefect_config::config::{Loader, string_to_type};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+/// JSON values whose keys are lower-case (environment names lose case) and
+/// whose strings have no `$` or leading `~` (expanded on load).
+fn value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e300f64..1e300).prop_map(Value::from),
+        "[^$~]{0,12}".prop_map(Value::String),
+        prop::sample::select(vec![
+            "4200", "true", "None", "'x'", "[1]", "1.10", " 5", "a,b", "\"q\"", "#", "\\n"
+        ])
+        .prop_map(|s| Value::String(s.to_owned())),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z]{1,3}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+/// A configuration tree: tables of lower-case keys with any values.
+fn tree() -> impl Strategy<Value = Value> {
+    // Keys an environment name can spell: no leading, trailing or double `_`.
+    prop::collection::btree_map("[a-z]{1,3}(_[a-z]{1,2})?", value(), 1..6)
+        .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>()))
+}
+
+/// Renders a tree as TOML in which every value is a Python literal string,
+/// so loading it back gives exactly the tree.
+fn toml_of(tree: &Value) -> String {
+    let mut out = String::new();
+    for (key, value) in tree.as_object().into_iter().flatten() {
+        let literal = python_literal(value);
+        let quoted = serde_json::to_string(&literal).unwrap_or_default();
+        out.push_str(&format!("{key} = {quoted}\n"));
+    }
+    out
+}
+
+fn python_literal(value: &Value) -> String {
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() => format!("{f:e}"),
+            _ => n.to_string(),
+        },
+        Value::String(s) => {
+            let escaped: String = s
+                .chars()
+                .flat_map(|c| match c {
+                    '\\' => vec!['\\', '\\'],
+                    '\'' => vec!['\\', '\''],
+                    '\n' => vec!['\\', 'n'],
+                    '\r' => vec!['\\', 'r'],
+                    c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                        format!("\\x{:02x}", c as u32).chars().collect()
+                    }
+                    c => vec![c],
+                })
+                .collect();
+            format!("'{escaped}'")
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(python_literal)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{}: {}", python_literal(&json!(k)), python_literal(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn string_to_type_never_panics(text in "\\PC{0,40}") {
+        let _ = string_to_type(&text);
+    }
+
+    #[test]
+    fn string_to_type_never_panics_on_literal_like_text(text in "[\\[\\](){}'\",:0-9a-fA-FxjeE_.+\\- \\\\#\\n]{0,40}") {
+        let _ = string_to_type(&text);
+    }
+
+    #[test]
+    fn python_literals_cast_back_to_their_value(value in value()) {
+        prop_assert_eq!(string_to_type(&python_literal(&value)), value);
+    }
+
+    #[test]
+    fn environment_export_round_trips(tree in tree()) {
+        let config = Loader::new().defaults_toml(toml_of(&tree)).env_vars([("HOME", "/h")]).load();
+        let config = match config {
+            Ok(config) => config,
+            // A generated key may be reserved (`get`, `keys`, ...).
+            Err(err) => { prop_assert!(err.key().is_some(), "{}", err); return Ok(()); }
+        };
+        prop_assert_eq!(config.as_value(), &tree);
+        let vars = config.to_environment_variables(None, "PREFECT");
+        let mut env: Vec<(String, String)> = vars.into_iter().collect();
+        env.push(("HOME".into(), "/h".into()));
+        let reloaded = Loader::new().defaults_toml("").env_prefix("PREFECT").env_vars(env).load().unwrap();
+        // Empty tables vanish on load, as in Prefect; compare what survives.
+        prop_assert_eq!(reloaded.as_value(), config.as_value());
+    }
+}
