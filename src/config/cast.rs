@@ -50,7 +50,27 @@ pub(crate) fn cast(text: &str) -> Option<Value> {
     if text.eq_ignore_ascii_case("false") {
         return Some(Value::Bool(false));
     }
+    if !may_be_literal(text) {
+        return None;
+    }
     literal::parse(text)
+}
+
+/// A cheap check on the first character that skips the parser for most
+/// plain strings (URLs, names, paths).
+fn may_be_literal(text: &str) -> bool {
+    let first = text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .chars()
+        .next();
+    match first {
+        Some(c) => {
+            c.is_ascii_digit()
+                || matches!(c, '-' | '+' | '.' | '[' | '(' | '{' | '\'' | '"')
+                || matches!(c, 'T' | 'F' | 'N' | 'b' | 'B' | 'r' | 'R' | 'u' | 'U')
+        }
+        None => false,
+    }
 }
 
 #[cfg(test)]

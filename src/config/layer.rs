@@ -18,7 +18,7 @@ use crate::config::{ConfigError, MAX_DEPTH, Source};
 #[derive(Clone, Debug)]
 pub(crate) struct Layer {
     pub(crate) source: Source,
-    pub(crate) data: Map<String, Value>,
+    pub(crate) data: Arc<Map<String, Value>>,
     /// For layers whose leaves each have their own origin (environment
     /// variables, secrets files): the origin of each leaf path.
     pub(crate) leaf_sources: Option<Arc<HashMap<Vec<String>, Source>>>,
@@ -30,7 +30,7 @@ impl Layer {
     pub(crate) fn new(source: Source, data: Map<String, Value>) -> Self {
         Layer {
             source,
-            data,
+            data: Arc::new(data),
             leaf_sources: None,
             raw: HashMap::new(),
         }

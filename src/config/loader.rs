@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use figment::value::{Dict, Value as FigValue};
 use figment::{Figment, Metadata, Profile, Provider};
+use once_cell::sync::Lazy;
 use serde_json::{Map, Value};
 
 use crate::config::env::{self, Environment};
@@ -187,9 +188,7 @@ impl Loader {
         let mut layers = Vec::with_capacity(4);
         if let Some(defaults) = &self.defaults {
             layers.push(match defaults {
-                Defaults::Embedded => {
-                    Layer::from_toml(Source::EmbeddedDefaults, EMBEDDED_DEFAULTS)?
-                }
+                Defaults::Embedded => embedded_layer()?,
                 Defaults::Toml(text) => Layer::from_toml(Source::DefaultsToml, text)?,
                 Defaults::File(path) => {
                     let path = expand_path(path, &env);
@@ -236,6 +235,13 @@ impl Loader {
         config.warnings.splice(0..0, typos);
         Ok(config)
     }
+}
+
+/// The embedded defaults never change: parse them once per process.
+fn embedded_layer() -> Result<Layer, ConfigError> {
+    static PARSED: Lazy<Result<Layer, ConfigError>> =
+        Lazy::new(|| Layer::from_toml(Source::EmbeddedDefaults, EMBEDDED_DEFAULTS));
+    PARSED.clone()
 }
 
 impl FileSpec {
@@ -398,7 +404,7 @@ impl Reader<'_> {
         let mut order: Vec<&String> = Vec::with_capacity(dict.len());
         for layer in self.layers {
             let keys = if path.is_empty() {
-                Some(&layer.data)
+                Some(&*layer.data)
             } else {
                 layer.get(path).and_then(Value::as_object)
             };

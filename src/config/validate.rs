@@ -42,38 +42,31 @@ pub(crate) fn is_reserved(key: &str) -> bool {
 /// tables that were cast from text.
 pub(crate) fn reserved_keys(config: &Config) -> Result<(), ConfigError> {
     let mut path = Vec::new();
-    match find_reserved(&config.value, &mut path) {
-        Some(name) => {
-            let origin = config
-                .meta
-                .find(path.iter().map(String::as_str))
-                .source()
-                .clone();
-            Err(ConfigError::InvalidKey {
-                key: path.join("."),
-                name,
-                origin,
-            })
-        }
-        None => Ok(()),
+    if !find_reserved(&config.value, &mut path) {
+        return Ok(());
     }
+    let origin = config.meta.find(path.iter().copied()).source().clone();
+    let name = path.last().copied().unwrap_or_default().to_owned();
+    Err(ConfigError::InvalidKey {
+        key: path.join("."),
+        name,
+        origin,
+    })
 }
 
-fn find_reserved(value: &Value, path: &mut Vec<String>) -> Option<String> {
+/// True when a reserved key exists; `path` then holds its path.
+fn find_reserved<'a>(value: &'a Value, path: &mut Vec<&'a str>) -> bool {
     let Value::Object(map) = value else {
-        return None;
+        return false;
     };
     for (key, child) in map {
-        path.push(key.clone());
-        if is_reserved(key) {
-            return Some(key.clone());
-        }
-        if let Some(found) = find_reserved(child, path) {
-            return Some(found);
+        path.push(key);
+        if is_reserved(key) || find_reserved(child, path) {
+            return true;
         }
         path.pop();
     }
-    None
+    false
 }
 
 /// Warns about environment variables that set a key no file layer has, when
@@ -111,7 +104,7 @@ fn suggest(
     let wrong = &path[first_missing];
     for layer in layers {
         let siblings = if parent.is_empty() {
-            Some(&layer.data)
+            Some(&*layer.data)
         } else {
             layer.get(parent).and_then(Value::as_object)
         };
