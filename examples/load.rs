@@ -8,7 +8,7 @@
 use prefect_config::config::{ConfigError, Loader};
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct Server {
     host: String,
     port: u16,
@@ -22,7 +22,7 @@ fn main() -> Result<(), ConfigError> {
     }
 
     let server: Server = config.extract_at("server")?;
-    println!("server: {server:?}");
+    println!("server {} on port {} (endpoint {})", server.host, server.port, server.endpoint);
 
     for key in ["server.port", "cloud.api", "logging.level"] {
         let value = config.get(key).map(ToString::to_string).unwrap_or_default();
