@@ -27,8 +27,13 @@ use crate::config::literal;
 
 /// Casts a string the way Prefect's `string_to_type` does.
 ///
-/// See the [module documentation](self) for the rules and the few places where
-/// the result differs from Python's.
+/// `true`/`false` in any case become booleans; a Python literal (`4200`,
+/// `-1.5`, `None`, `[1, 2]`, `{'a': 1}`, `('x',)`, `'quoted'`) becomes its
+/// value; anything else stays the string. Where Python has a value JSON cannot
+/// hold (complex numbers, bytes, `...`, integers outside `i64`/`u64`, floats
+/// that overflow) the text stays a string as written; tuples and sets become
+/// arrays; non-string dictionary keys become their Python `str()`; `\N{NAME}`
+/// escapes are not supported.
 ///
 /// ```
 /// use prefect_config::config::string_to_type;

@@ -218,9 +218,9 @@ impl Config {
     ///
     /// ```
     /// use prefect_config::config::Loader;
-    /// #[derive(serde::Deserialize)]
+    /// #[derive(Debug, serde::Deserialize)]
     /// struct Settings { debug: bool, server: Server }
-    /// #[derive(serde::Deserialize)]
+    /// #[derive(Debug, serde::Deserialize)]
     /// struct Server { port: String, timeout: u32 }
     ///
     /// let cfg = Loader::new()
