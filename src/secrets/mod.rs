@@ -58,7 +58,8 @@
 //! ```no_run
 //! use prefect_config::secrets::{CloudBackend, SecretBackend};
 //!
-//! let cloud = CloudBackend::from_config(&prefect_config::global()?)?;
+//! let config = prefect_config::global()?;
+//! let cloud = CloudBackend::from_config(&config)?;
 //! cloud.set("SLACK_WEBHOOK_URL", &"https://hooks.slack.com/…".into())?;
 //! assert!(cloud.names()?.iter().any(|n| n == "SLACK_WEBHOOK_URL"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
