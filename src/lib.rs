@@ -26,6 +26,9 @@
 //!
 //! The process-wide configuration is [`global()`]: `Loader::prefect()` loaded
 //! once, on first use.
+//!
+//! [`secrets`] holds Prefect's secrets: stores (Prefect Cloud, memory, your
+//! own), values that never print, and the typed default secrets.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -34,6 +37,7 @@ pub mod config;
 mod error;
 mod global;
 mod redact;
+pub mod secrets;
 
 pub use global::{global, set_global};
 /// The value type of every configuration value: [`serde_json::Value`].
