@@ -22,7 +22,10 @@ fn main() -> Result<(), ConfigError> {
     }
 
     let server: Server = config.extract_at("server")?;
-    println!("server {} on port {} (endpoint {})", server.host, server.port, server.endpoint);
+    println!(
+        "server {} on port {} (endpoint {})",
+        server.host, server.port, server.endpoint
+    );
 
     for key in ["server.port", "cloud.api", "logging.level"] {
         let value = config.get(key).map(ToString::to_string).unwrap_or_default();

@@ -5,7 +5,8 @@
 //! | 1 | defaults         | embedded `config/config.toml`, a file, or a TOML string       | error    |
 //! | 2 | user file        | `$PREFECT__USER_CONFIG_PATH`, else `~/.prefect/config.toml`   | skipped  |
 //! | 3 | backend file     | `$PREFECT__BACKEND_CONFIG_PATH`, else `~/.prefect/backend.toml` | skipped |
-//! | 4 | environment      | `PREFIX__SECTION__KEY=value`                                  | —        |
+//! | 4 | secrets directory | `$PREFECT__SECRETS_DIR` or `secrets_dir`: one file per secret | warned   |
+//! | 5 | environment      | `PREFIX__SECTION__KEY=value`                                  | —        |
 //!
 //! Later layers win. Tables merge key by key (figment's `merge`); any other
 //! value replaces the lower one whole. Then, on the merged tree: environment
@@ -25,8 +26,8 @@ use crate::config::env::{self, Environment};
 use crate::config::layer::Layer;
 use crate::config::tree::{LeafMeta, Meta};
 use crate::config::{
-    Config, ConfigError, ConfigWarning, MAX_DEPTH, Source, cast, interpolate, task_defaults,
-    validate,
+    Config, ConfigError, ConfigWarning, MAX_DEPTH, Source, cast, interpolate, secrets_dir,
+    task_defaults, validate,
 };
 
 /// The defaults compiled into the crate.
@@ -63,6 +64,14 @@ pub struct Loader {
     env_prefix: Option<String>,
     env: Option<Environment>,
     task_defaults: bool,
+    secrets_dir: Option<DirSpec>,
+}
+
+#[derive(Clone, Debug)]
+enum DirSpec {
+    Path(PathBuf),
+    /// `$PREFECT__SECRETS_DIR`, else a top-level `secrets_dir` in a TOML layer.
+    Standard,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +122,7 @@ impl Loader {
             env_prefix: Some("PREFECT".into()),
             env: None,
             task_defaults: true,
+            secrets_dir: Some(DirSpec::Standard),
         }
     }
 
@@ -182,6 +192,25 @@ impl Loader {
         self
     }
 
+    /// Reads a secrets directory (one secret per file, as containers mount
+    /// them) into `context.secrets`, above the TOML layers and below the
+    /// environment. [`Loader::prefect`] reads the directory named by
+    /// `PREFECT__SECRETS_DIR`, else by a top-level `secrets_dir` in a TOML layer.
+    ///
+    /// ```
+    /// use prefect_config::config::{Loader, Source};
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("DB_PASSWORD"), "hunter2\n")?;
+    /// let cfg = Loader::new().defaults_toml("").secrets_dir(dir.path()).load()?;
+    /// assert_eq!(cfg.get("context.secrets.DB_PASSWORD"), Some(&serde_json::json!("hunter2")));
+    /// assert!(matches!(cfg.source_of("context.secrets.DB_PASSWORD"), Some(Source::SecretsFile(_))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn secrets_dir(mut self, path: impl Into<PathBuf>) -> Self {
+        self.secrets_dir = Some(DirSpec::Path(path.into()));
+        self
+    }
+
     /// Loads, merges, interpolates, casts and validates the configuration.
     pub fn load(&self) -> Result<Config, ConfigError> {
         let env = self.env.clone().unwrap_or_else(Environment::from_process);
@@ -215,6 +244,14 @@ impl Loader {
         }
         let file_layers = layers.len();
         let mut warnings = Vec::new();
+        if let Some(dir) = self
+            .secrets_dir
+            .as_ref()
+            .and_then(|spec| spec.resolve(&env, &layers))
+        {
+            layers.extend(secrets_dir::read(&dir, &mut warnings));
+        }
+        let env_index = layers.len();
         if let Some(prefix) = &self.env_prefix {
             layers.push(env_layer(&env, prefix, &mut warnings)?);
         }
@@ -231,7 +268,7 @@ impl Loader {
             task_defaults::apply(&mut config);
         }
         validate::reserved_keys(&config)?;
-        let typos = validate::env_typos(&layers[..file_layers], layers.get(file_layers));
+        let typos = validate::env_typos(&layers[..file_layers], layers.get(env_index));
         config.warnings.splice(0..0, typos);
         Ok(config)
     }
@@ -242,6 +279,25 @@ fn embedded_layer() -> Result<Layer, ConfigError> {
     static PARSED: Lazy<Result<Layer, ConfigError>> =
         Lazy::new(|| Layer::from_toml(Source::EmbeddedDefaults, EMBEDDED_DEFAULTS));
     PARSED.clone()
+}
+
+impl DirSpec {
+    fn resolve(&self, env: &Environment, file_layers: &[Layer]) -> Option<PathBuf> {
+        match self {
+            DirSpec::Path(path) => Some(expand_path(path, env)),
+            DirSpec::Standard => {
+                let named = env
+                    .get("PREFECT__SECRETS_DIR")
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        file_layers.iter().rev().find_map(|layer| {
+                            layer.data.get("secrets_dir")?.as_str().map(str::to_owned)
+                        })
+                    })?;
+                Some(expand_path(Path::new(&named), env))
+            }
+        }
+    }
 }
 
 impl FileSpec {
@@ -471,6 +527,14 @@ fn expand_and_cast(
                 }
             }
         }
+        // Secrets read from files are taken exactly as written.
+        (
+            Value::String(_),
+            Meta::Leaf(LeafMeta {
+                source: Source::SecretsFile(_),
+                ..
+            }),
+        ) => {}
         (value @ Value::String(_), Meta::Leaf(leaf)) => {
             let Value::String(text) = &*value else {
                 return Ok(());

@@ -11,7 +11,10 @@
 //!    (skipped when missing);
 //! 3. **backend file**: `$PREFECT__BACKEND_CONFIG_PATH`, else
 //!    `~/.prefect/backend.toml` (skipped when missing);
-//! 4. **environment**: `PREFECT__SECTION__KEY=value` sets `section.key`. Key
+//! 4. **secrets directory** (standard loader, or [`Loader::secrets_dir`]): each
+//!    file of `$PREFECT__SECRETS_DIR` (else of a top-level `secrets_dir` key)
+//!    becomes `context.secrets.<file name>`, taken as written;
+//! 5. **environment**: `PREFECT__SECTION__KEY=value` sets `section.key`. Key
 //!    parts are lower-cased, except the secret name in
 //!    `PREFECT__CONTEXT__SECRETS__MyName`, which keeps its case.
 //!
@@ -70,6 +73,7 @@ mod layer;
 mod literal;
 mod loader;
 mod python;
+mod secrets_dir;
 mod source;
 mod task_defaults;
 mod tree;

@@ -54,6 +54,14 @@ pub enum ConfigWarning {
         /// Where the referencing value came from.
         origin: Source,
     },
+    /// An entry of the secrets directory was skipped (a subdirectory, an
+    /// unreadable or non-UTF-8 file), or the directory could not be listed.
+    SecretsDir {
+        /// The directory or file at fault.
+        path: std::path::PathBuf,
+        /// What is wrong with it (never its content).
+        problem: String,
+    },
     /// Two environment variables set a key and one of its parents; the one
     /// named here was ignored.
     EnvConflict {
@@ -91,6 +99,13 @@ impl fmt::Display for ConfigWarning {
                 f,
                 "reference `${{{reference}}}` for key `{key}` in {origin} names a table, not a value; it became \"\""
             ),
+            ConfigWarning::SecretsDir { path, problem } => {
+                write!(
+                    f,
+                    "secrets directory entry `{}` {problem}; skipped",
+                    path.display()
+                )
+            }
             ConfigWarning::EnvConflict { var, winner } => write!(
                 f,
                 "environment variable `{var}` was ignored: `{winner}` sets the same key or one of its parents or children"
