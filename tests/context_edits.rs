@@ -41,7 +41,10 @@ fn nested_edits_do_not_leak_out_of_a_scope() {
     context::with([("x", 0)], || {
         context::set_path("secrets.RUNTIME", "v");
         assert_eq!(context::get_path("secrets.RUNTIME"), Some(json!("v")));
-        assert_eq!(context::get_path("secrets.TOML_SECRET"), Some(json!(common::context::MARKER_SECRET)));
+        assert_eq!(
+            context::get_path("secrets.TOML_SECRET"),
+            Some(json!(common::context::MARKER_SECRET))
+        );
     });
     assert_eq!(context::get_path("secrets.RUNTIME"), None);
     assert!(context::get_path("secrets.TOML_SECRET").is_some());
@@ -83,8 +86,12 @@ fn top_level_edits_last_for_the_thread_only() {
         context::set_path("secrets.TOP", "t");
         assert_eq!(context::get_path("secrets.TOP"), Some(json!("t")));
         // A scope on top of the root frame sees and shadows its edits.
-        context::with([("other", 1)], || assert_eq!(context::get("top"), Some(json!(1))));
-        std::thread::spawn(|| assert_eq!(context::get("top"), None)).join().unwrap();
+        context::with([("other", 1)], || {
+            assert_eq!(context::get("top"), Some(json!(1)))
+        });
+        std::thread::spawn(|| assert_eq!(context::get("top"), None))
+            .join()
+            .unwrap();
     })
     .join()
     .unwrap();
@@ -105,7 +112,10 @@ fn editing_config_deep_merges() {
         assert!(cfg.contains("logging.format") && cfg.contains("cloud.api"));
         assert_eq!(context::setdefault("config", 1), cfg.as_value().clone());
         context::set("config", 7); // not an object: ignored
-        assert_eq!(context::config().get("logging.level"), Some(&json!("DEBUG")));
+        assert_eq!(
+            context::config().get("logging.level"),
+            Some(&json!("DEBUG"))
+        );
     });
     assert_eq!(context::config().get("logging.level"), Some(&json!("INFO")));
 }

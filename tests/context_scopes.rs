@@ -15,9 +15,18 @@ fn init() {
 fn base_context_is_the_context_table_plus_config() {
     init();
     assert_eq!(context::get("region"), Some(json!("eu")));
-    assert_eq!(context::get_path("secrets.TOML_SECRET"), Some(json!(common::context::MARKER_SECRET)));
-    assert_eq!(context::get_path("secrets.ENV_SECRET"), Some(json!("from-env")));
-    assert_eq!(context::get("config"), Some(prefect_config::global().unwrap().as_value().clone()));
+    assert_eq!(
+        context::get_path("secrets.TOML_SECRET"),
+        Some(json!(common::context::MARKER_SECRET))
+    );
+    assert_eq!(
+        context::get_path("secrets.ENV_SECRET"),
+        Some(json!("from-env"))
+    );
+    assert_eq!(
+        context::get("config"),
+        Some(prefect_config::global().unwrap().as_value().clone())
+    );
     assert_eq!(context::keys(), ["region", "secrets", "config"]);
 }
 
@@ -70,7 +79,10 @@ fn overrides_accept_json_map_and_pairs() {
     }
     // Non-objects set nothing; a later pair wins.
     assert_eq!(context::with(json!(5), context::keys), context::keys());
-    assert_eq!(context::with([("d", 1), ("d", 2)], || context::get("d")), Some(json!(2)));
+    assert_eq!(
+        context::with([("d", 1), ("d", 2)], || context::get("d")),
+        Some(json!(2))
+    );
 }
 
 #[test]
@@ -103,7 +115,9 @@ fn a_panic_inside_with_leaves_the_parent_intact() {
         assert!(!context::contains("child") && !context::contains("edited"));
         assert_eq!(context::to_value(), before);
         // The stack still works after the unwind.
-        context::with([("parent", 3)], || assert_eq!(context::get("parent"), Some(json!(3))));
+        context::with([("parent", 3)], || {
+            assert_eq!(context::get("parent"), Some(json!(3)))
+        });
         assert_eq!(context::get("parent"), Some(json!(1)));
     });
 }
@@ -126,7 +140,11 @@ fn dropping_an_outer_guard_first_ends_the_inner_scopes_too() {
     let inner = context::scope([("x", 3)]);
     assert_eq!(inner.depth(), outer.depth().map(|d| d + 2));
     drop(middle);
-    assert_eq!(context::get("x"), Some(json!(1)), "middle and inner are gone");
+    assert_eq!(
+        context::get("x"),
+        Some(json!(1)),
+        "middle and inner are gone"
+    );
     // A new scope at the depth the old inner had must not be popped by it.
     let fresh = context::scope([("x", 4)]);
     drop(inner);
@@ -150,27 +168,33 @@ fn a_forgotten_guard_leaves_a_scope_that_the_outer_guard_ends() {
 #[test]
 fn reading_helpers() {
     init();
-    context::with(json!({"n": 3, "tree": {"a": {"b": [1, 2]}}, "s": "x"}), || {
-        assert_eq!(context::get_path("tree.a.b.0"), Some(json!(1)));
-        assert_eq!(context::get_path("tree.a.missing"), None);
-        assert_eq!(context::get_path("s.deeper"), None);
-        assert_eq!(context::get_path("config.logging.level"), Some(json!("INFO")));
-        assert_eq!(context::get_as::<u8>("n").unwrap(), Some(3));
-        assert_eq!(context::get_as::<u8>("nope").unwrap(), None);
-        let err = context::get_as::<u8>("s").unwrap_err();
-        assert_eq!(err.key(), Some("s"));
-        assert!(!err.to_string().contains("\"x\""), "{err}");
-        #[derive(serde::Deserialize, Debug)]
-        struct Tree {
-            #[allow(dead_code)]
-            a: Value,
-        }
-        assert!(context::get_as::<Tree>("tree").unwrap().is_some());
-        assert!(context::contains("n") && context::contains("config"));
-        let keys = context::keys();
-        assert_eq!(&keys[keys.len() - 3..], ["n", "tree", "s"]);
-        let all = context::to_value();
-        assert_eq!(all["n"], 3);
-        assert_eq!(all["region"], "eu");
-    });
+    context::with(
+        json!({"n": 3, "tree": {"a": {"b": [1, 2]}}, "s": "x"}),
+        || {
+            assert_eq!(context::get_path("tree.a.b.0"), Some(json!(1)));
+            assert_eq!(context::get_path("tree.a.missing"), None);
+            assert_eq!(context::get_path("s.deeper"), None);
+            assert_eq!(
+                context::get_path("config.logging.level"),
+                Some(json!("INFO"))
+            );
+            assert_eq!(context::get_as::<u8>("n").unwrap(), Some(3));
+            assert_eq!(context::get_as::<u8>("nope").unwrap(), None);
+            let err = context::get_as::<u8>("s").unwrap_err();
+            assert_eq!(err.key(), Some("s"));
+            assert!(!err.to_string().contains("\"x\""), "{err}");
+            #[derive(serde::Deserialize, Debug)]
+            struct Tree {
+                #[allow(dead_code)]
+                a: Value,
+            }
+            assert!(context::get_as::<Tree>("tree").unwrap().is_some());
+            assert!(context::contains("n") && context::contains("config"));
+            let keys = context::keys();
+            assert_eq!(&keys[keys.len() - 3..], ["n", "tree", "s"]);
+            let all = context::to_value();
+            assert_eq!(all["n"], 3);
+            assert_eq!(all["region"], "eu");
+        },
+    );
 }

@@ -55,7 +55,11 @@ pub struct InContext<F> {
 }
 
 impl<F: Future> InContext<F> {
-    pub(crate) fn new(overrides: Overrides, future: F, detached: Option<Option<Arc<Frame>>>) -> Self {
+    pub(crate) fn new(
+        overrides: Overrides,
+        future: F,
+        detached: Option<Option<Arc<Frame>>>,
+    ) -> Self {
         let (values, config) = overrides.into_frame();
         InContext {
             future: Box::pin(future),

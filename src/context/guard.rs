@@ -94,7 +94,9 @@ impl Overrides {
 /// Prints the keys only, never the values.
 impl fmt::Debug for Overrides {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Overrides").field("keys", &self.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("Overrides")
+            .field("keys", &self.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -136,7 +138,10 @@ impl<K: Into<String>, V: Into<Value>> From<(K, V)> for Overrides {
 impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Overrides {
-            pairs: iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            pairs: iter
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         }
     }
 }
@@ -210,6 +215,8 @@ impl Drop for ScopeGuard {
 
 impl fmt::Debug for ScopeGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ScopeGuard").field("depth", &self.depth()).finish()
+        f.debug_struct("ScopeGuard")
+            .field("depth", &self.depth())
+            .finish()
     }
 }

@@ -367,7 +367,7 @@ pub fn get_path(path: &str) -> Option<Value> {
 /// context::with([("retries", 3)], || {
 ///     assert_eq!(context::get_as::<u32>("retries")?, Some(3));
 ///     assert_eq!(context::get_as::<u32>("missing")?, None);
-///     let err = context::get_as::<String>("retries").unwrap_err();
+///     let err = context::get_as::<Vec<u32>>("retries").unwrap_err();
 ///     assert_eq!(err.key(), Some("retries"));
 ///     Ok::<(), prefect_config::config::ConfigError>(())
 /// })?;
@@ -391,7 +391,9 @@ pub fn get_as<T: DeserializeOwned>(key: &str) -> Result<Option<T>, ConfigError> 
         .extract_at::<T>(&prefix)
         .map(Some)
         .map_err(|err| match err {
-            ConfigError::Extract { key: at, message, .. } => ConfigError::Extract {
+            ConfigError::Extract {
+                key: at, message, ..
+            } => ConfigError::Extract {
                 key: match at.strip_prefix(&prefix) {
                     Some(rest) => format!("{key}{rest}"),
                     None => key.to_owned(),
@@ -427,7 +429,12 @@ pub fn contains(key: &str) -> bool {
 /// assert_eq!(keys.last().map(String::as_str), Some("zz"));
 /// ```
 pub fn keys() -> Vec<String> {
-    stack::read(|top| stack::visible(top, Some(Value::Null)).into_iter().map(|(k, _)| k).collect())
+    stack::read(|top| {
+        stack::visible(top, Some(Value::Null))
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    })
 }
 
 /// The whole visible context as one JSON object, `config` included (a full

@@ -94,7 +94,11 @@ impl Snapshot {
     /// # }
     /// assert_eq!(block_on(fut), (Some(json!(1)), Some(json!(2))));
     /// ```
-    pub fn attach_async<F: Future>(&self, overrides: impl Into<Overrides>, future: F) -> InContext<F> {
+    pub fn attach_async<F: Future>(
+        &self,
+        overrides: impl Into<Overrides>,
+        future: F,
+    ) -> InContext<F> {
         InContext::new(overrides.into(), future, Some(self.top.clone()))
     }
 

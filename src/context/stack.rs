@@ -240,7 +240,9 @@ const BLOCK: u64 = 1 << 16;
 impl State {
     fn alloc_id(&mut self) -> u64 {
         if self.next_id == self.end_id {
-            self.next_id = NEXT_BLOCK.fetch_add(1, Ordering::Relaxed).wrapping_mul(BLOCK);
+            self.next_id = NEXT_BLOCK
+                .fetch_add(1, Ordering::Relaxed)
+                .wrapping_mul(BLOCK);
             self.end_id = self.next_id.wrapping_add(BLOCK);
         }
         let id = self.next_id;
