@@ -73,6 +73,15 @@ impl Overrides {
 
     /// Splits into plain keys and the configuration patch.
     pub(crate) fn into_frame(self) -> (Entries, Option<Value>) {
+        // The common case (a few distinct plain keys) keeps the vector as
+        // the frame's storage: no second allocation on scope entry.
+        let plain = self.pairs.len() <= stack::SMALL
+            && self.pairs.iter().enumerate().all(|(i, (key, _))| {
+                key != stack::CONFIG_KEY && self.pairs[..i].iter().all(|(prev, _)| prev != key)
+            });
+        if plain {
+            return (Entries::Small(self.pairs), None);
+        }
         let mut entries = Entries::default();
         let mut config: Option<Value> = None;
         for (key, value) in self.pairs {

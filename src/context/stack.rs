@@ -74,7 +74,7 @@ impl Base {
 
 /// Frames with at most this many keys are scanned linearly; a string
 /// comparison is cheaper than hashing the key.
-const SMALL: usize = 8;
+pub(crate) const SMALL: usize = 8;
 
 /// The keys one frame sets.
 #[derive(Clone, Debug)]
