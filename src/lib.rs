@@ -29,11 +29,17 @@
 //!
 //! [`secrets`] holds Prefect's secrets: stores (Prefect Cloud, memory, your
 //! own), values that never print, and the typed default secrets.
+//!
+//! [`context`] is Prefect's scoped, thread-local `prefect.context`: keys
+//! seeded from the `[context]` table, `context::with(...)` scopes that
+//! restore exactly, a deep-merged `config` view, and propagation to other
+//! threads ([`context::snapshot`]) and async tasks ([`context::with_async`]).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod context;
 mod error;
 mod global;
 mod redact;

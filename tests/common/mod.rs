@@ -1,6 +1,8 @@
 //! Shared fixtures for the integration tests.
 #![allow(dead_code)]
 
+pub mod context;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;

@@ -1,0 +1,182 @@
+//! Cross-thread handoff: a frozen, shareable view of a thread's context.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::future::InContext;
+use super::guard::{Overrides, ScopeGuard};
+use super::stack::{self, CONFIG_KEY, Entries, Frame};
+use crate::config::Config;
+use crate::redact::{MASK, redact_secrets};
+
+/// The context visible on one thread at one moment, frozen: `Send + Sync`,
+/// and cheap to clone (it shares the frames, it does not copy them).
+///
+/// [`attach`](Snapshot::attach) runs code with the snapshot as the visible
+/// context on any thread, *instead of* that thread's own scopes and
+/// top-level edits (as if the code ran where the snapshot was taken).
+/// Scopes and edits inside `attach` stack on top of the snapshot and end
+/// with it; the snapshot itself never changes.
+///
+/// `Debug` and `Display` mask every value under `secrets` (and under
+/// `config.context.secrets`).
+///
+/// ```
+/// use prefect_config::context;
+/// use serde_json::json;
+///
+/// let snap = context::with([("request", "r-1")], context::snapshot);
+/// let seen = std::thread::spawn(move || snap.attach(|| context::get("request")))
+///     .join()
+///     .unwrap();
+/// assert_eq!(seen, Some(json!("r-1")));
+/// ```
+#[derive(Clone)]
+pub struct Snapshot {
+    top: Option<Arc<Frame>>,
+}
+
+impl Snapshot {
+    pub(crate) fn capture() -> Snapshot {
+        Snapshot { top: stack::top() }
+    }
+
+    /// Runs `f` with this snapshot as the visible context on the current
+    /// thread, then restores the thread's own context (also on panic).
+    ///
+    /// ```
+    /// use prefect_config::context;
+    /// let snap = context::with([("a", 1)], context::snapshot);
+    /// context::with([("b", 2)], || {
+    ///     snap.attach(|| {
+    ///         assert!(context::contains("a"));
+    ///         assert!(!context::contains("b")); // instead of, not on top of
+    ///     });
+    ///     assert!(context::contains("b"));
+    /// });
+    /// ```
+    pub fn attach<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _guard = self.enter();
+        f()
+    }
+
+    /// Makes this snapshot the visible context until the guard is dropped.
+    ///
+    /// ```
+    /// use prefect_config::context;
+    /// let snap = context::with([("a", 1)], context::snapshot);
+    /// let guard = snap.enter();
+    /// assert_eq!(context::get("a"), Some(serde_json::json!(1)));
+    /// drop(guard);
+    /// assert_eq!(context::get("a"), None);
+    /// ```
+    pub fn enter(&self) -> ScopeGuard {
+        ScopeGuard::push(Entries::default(), None, Some(self.top.clone()))
+    }
+
+    /// Wraps a future so that every poll sees this snapshot plus
+    /// `overrides` (for example a task spawned onto another runtime thread
+    /// that should carry its caller's context).
+    ///
+    /// ```
+    /// use prefect_config::context;
+    /// use serde_json::json;
+    /// let snap = context::with([("a", 1)], context::snapshot);
+    /// let fut = snap.attach_async([("b", 2)], async { (context::get("a"), context::get("b")) });
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     use std::task::{Context, Poll, Waker};
+    /// #     let mut f = Box::pin(f);
+    /// #     let mut cx = Context::from_waker(Waker::noop());
+    /// #     loop { if let Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// assert_eq!(block_on(fut), (Some(json!(1)), Some(json!(2))));
+    /// ```
+    pub fn attach_async<F: Future>(
+        &self,
+        overrides: impl Into<Overrides>,
+        future: F,
+    ) -> InContext<F> {
+        InContext::new(overrides.into(), future, Some(self.top.clone()))
+    }
+
+    /// The value of `key` in this snapshot (`config` gives the effective
+    /// configuration as a value).
+    ///
+    /// ```
+    /// use prefect_config::context;
+    /// let snap = context::with([("a", 1)], context::snapshot);
+    /// assert_eq!(snap.get("a"), Some(serde_json::json!(1)));
+    /// assert_eq!(snap.get("zzz"), None);
+    /// ```
+    pub fn get(&self, key: &str) -> Option<Value> {
+        if key == CONFIG_KEY {
+            return Some(self.config().as_value().clone());
+        }
+        stack::find(self.top.as_ref(), key).cloned()
+    }
+
+    /// The effective configuration in this snapshot.
+    ///
+    /// ```
+    /// use prefect_config::context;
+    /// use serde_json::json;
+    /// let snap = context::with(json!({"config": {"x": 1}}), context::snapshot);
+    /// assert_eq!(snap.config().get("x"), Some(&json!(1)));
+    /// ```
+    pub fn config(&self) -> Arc<Config> {
+        stack::effective_config(self.top.as_ref())
+    }
+
+    /// The whole visible context as one JSON object, `config` included.
+    /// This exposes secrets: do not log it.
+    ///
+    /// ```
+    /// use prefect_config::context;
+    /// let snap = context::with([("a", 1)], context::snapshot);
+    /// assert_eq!(snap.to_value()["a"], 1);
+    /// assert!(snap.to_value()["config"].is_object());
+    /// ```
+    pub fn to_value(&self) -> Value {
+        let config = self.config().as_value().clone();
+        Value::Object(stack::visible(self.top.as_ref(), Some(config)))
+    }
+
+    fn redacted(&self) -> Value {
+        redact_context(self.to_value())
+    }
+}
+
+/// Masks every value under `secrets` and under `config.context.secrets`.
+pub(crate) fn redact_context(mut context: Value) -> Value {
+    if let Some(secrets) = context.get_mut("secrets") {
+        let mut wrapped = Map::new();
+        wrapped.insert("secrets".to_owned(), secrets.take());
+        let mut outer = Map::new();
+        outer.insert("context".to_owned(), Value::Object(wrapped));
+        *secrets = redact_secrets(&Value::Object(outer))
+            .pointer_mut("/context/secrets")
+            .map(Value::take)
+            .unwrap_or_else(|| Value::String(MASK.to_owned()));
+    }
+    if let Some(config) = context.get_mut(CONFIG_KEY) {
+        *config = redact_secrets(config);
+    }
+    context
+}
+
+/// The visible context as JSON, with secret values masked.
+impl fmt::Display for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.redacted())
+    }
+}
+
+/// The visible context, with secret values masked.
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Snapshot").field(&self.redacted()).finish()
+    }
+}

@@ -1,0 +1,200 @@
+//! Scopes: `with`, `scope`, nesting, restoring, panics and guard order.
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use prefect_config::context::{self, Overrides};
+use serde_json::{Map, Value, json};
+
+fn init() {
+    common::context::init();
+}
+
+#[test]
+fn base_context_is_the_context_table_plus_config() {
+    init();
+    assert_eq!(context::get("region"), Some(json!("eu")));
+    assert_eq!(
+        context::get_path("secrets.TOML_SECRET"),
+        Some(json!(common::context::MARKER_SECRET))
+    );
+    assert_eq!(
+        context::get_path("secrets.ENV_SECRET"),
+        Some(json!("from-env"))
+    );
+    assert_eq!(
+        context::get("config"),
+        Some(prefect_config::global().unwrap().as_value().clone())
+    );
+    assert_eq!(context::keys(), ["region", "secrets", "config"]);
+}
+
+#[test]
+fn with_adds_keys_for_the_block_and_restores_them() {
+    init();
+    let before = context::to_value();
+    let out = context::with(json!({"a": 1, "region": "us"}), || {
+        assert_eq!(context::get("a"), Some(json!(1)));
+        assert_eq!(context::get("region"), Some(json!("us")));
+        "done"
+    });
+    assert_eq!(out, "done");
+    assert_eq!(context::get("a"), None);
+    assert_eq!(context::to_value(), before);
+}
+
+#[test]
+fn scopes_nest_and_inner_shadows_outer() {
+    init();
+    context::with([("a", 1), ("b", 1)], || {
+        context::with([("a", 2)], || {
+            assert_eq!(context::get("a"), Some(json!(2)));
+            assert_eq!(context::get("b"), Some(json!(1)));
+            context::with([("a", 3)], || assert_eq!(context::get("a"), Some(json!(3))));
+            assert_eq!(context::get("a"), Some(json!(2)));
+        });
+        assert_eq!(context::get("a"), Some(json!(1)));
+    });
+    assert!(!context::contains("a"));
+}
+
+#[test]
+fn overrides_accept_json_map_and_pairs() {
+    init();
+    let mut map = Map::new();
+    map.insert("m".into(), json!(true));
+    let forms: Vec<(Overrides, &str)> = vec![
+        (json!({"k": 1}).into(), "k"),
+        (map.into(), "m"),
+        ([("p", 1)].into(), "p"),
+        (vec![("v", "x")].into(), "v"),
+        (("t", 2).into(), "t"),
+        (Overrides::new().with("b", 3), "b"),
+        ([("i", 4)].into_iter().collect(), "i"),
+    ];
+    for (overrides, key) in forms {
+        assert!(context::with(overrides, || context::contains(key)), "{key}");
+        assert!(!context::contains(key));
+    }
+    // Non-objects set nothing; a later pair wins.
+    assert_eq!(context::with(json!(5), context::keys), context::keys());
+    assert_eq!(
+        context::with([("d", 1), ("d", 2)], || context::get("d")),
+        Some(json!(2))
+    );
+}
+
+#[test]
+fn plain_keys_are_replaced_not_merged() {
+    init();
+    context::with(json!({"obj": {"a": 1, "b": 2}}), || {
+        context::with(json!({"obj": {"a": 9}}), || {
+            assert_eq!(context::get("obj"), Some(json!({"a": 9})));
+        });
+        assert_eq!(context::get("obj"), Some(json!({"a": 1, "b": 2})));
+    });
+    context::with(json!({"secrets": {"ONLY": "x"}}), || {
+        assert_eq!(context::get("secrets"), Some(json!({"ONLY": "x"})));
+    });
+}
+
+#[test]
+fn a_panic_inside_with_leaves_the_parent_intact() {
+    init();
+    context::with([("parent", 1)], || {
+        let before = context::to_value();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            context::with([("parent", 2), ("child", 2)], || {
+                context::set("edited", true);
+                panic!("boom");
+            })
+        }));
+        assert!(result.is_err());
+        assert_eq!(context::get("parent"), Some(json!(1)));
+        assert!(!context::contains("child") && !context::contains("edited"));
+        assert_eq!(context::to_value(), before);
+        // The stack still works after the unwind.
+        context::with([("parent", 3)], || {
+            assert_eq!(context::get("parent"), Some(json!(3)))
+        });
+        assert_eq!(context::get("parent"), Some(json!(1)));
+    });
+}
+
+#[test]
+fn scope_guard_restores_on_drop() {
+    init();
+    let guard = context::scope([("g", 1)]);
+    assert_eq!(context::get("g"), Some(json!(1)));
+    drop(guard);
+    assert_eq!(context::get("g"), None);
+}
+
+#[test]
+fn dropping_an_outer_guard_first_ends_the_inner_scopes_too() {
+    init();
+    let base = context::to_value();
+    let outer = context::scope([("x", 1)]);
+    let middle = context::scope([("x", 2)]);
+    let inner = context::scope([("x", 3)]);
+    assert_eq!(inner.depth(), outer.depth().map(|d| d + 2));
+    drop(middle);
+    assert_eq!(
+        context::get("x"),
+        Some(json!(1)),
+        "middle and inner are gone"
+    );
+    // A new scope at the depth the old inner had must not be popped by it.
+    let fresh = context::scope([("x", 4)]);
+    drop(inner);
+    assert_eq!(context::get("x"), Some(json!(4)));
+    drop(fresh);
+    assert_eq!(context::get("x"), Some(json!(1)));
+    drop(outer);
+    assert_eq!(context::to_value(), base);
+}
+
+#[test]
+fn a_forgotten_guard_leaves_a_scope_that_the_outer_guard_ends() {
+    init();
+    let outer = context::scope([("o", 1)]);
+    std::mem::forget(context::scope([("leak", 1)]));
+    assert!(context::contains("leak"));
+    drop(outer);
+    assert!(!context::contains("leak") && !context::contains("o"));
+}
+
+#[test]
+fn reading_helpers() {
+    init();
+    context::with(
+        json!({"n": 3, "tree": {"a": {"b": [1, 2]}}, "s": "x"}),
+        || {
+            assert_eq!(context::get_path("tree.a.b.0"), Some(json!(1)));
+            assert_eq!(context::get_path("tree.a.missing"), None);
+            assert_eq!(context::get_path("s.deeper"), None);
+            assert_eq!(
+                context::get_path("config.logging.level"),
+                Some(json!("INFO"))
+            );
+            assert_eq!(context::get_as::<u8>("n").unwrap(), Some(3));
+            assert_eq!(context::get_as::<u8>("nope").unwrap(), None);
+            let err = context::get_as::<u8>("s").unwrap_err();
+            assert_eq!(err.key(), Some("s"));
+            assert!(!err.to_string().contains("\"x\""), "{err}");
+            #[derive(serde::Deserialize, Debug)]
+            struct Tree {
+                #[allow(dead_code)]
+                a: Value,
+            }
+            assert!(context::get_as::<Tree>("tree").unwrap().is_some());
+            assert!(context::contains("n") && context::contains("config"));
+            let keys = context::keys();
+            assert_eq!(&keys[keys.len() - 3..], ["n", "tree", "s"]);
+            let all = context::to_value();
+            assert_eq!(all["n"], 3);
+            assert_eq!(all["region"], "eu");
+        },
+    );
+}
