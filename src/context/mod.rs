@@ -118,6 +118,57 @@ pub fn with<R>(overrides: impl Into<Overrides>, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Runs `f` as Prefect runs code while a flow is being built: inside it,
+/// [`Secret::get`](crate::secrets::Secret::get) fails with Prefect's
+/// "Secrets should only be retrieved during a Flow run" error. The marker is
+/// typed, so an ordinary `flow` key never triggers it; it follows snapshots
+/// and [`with_async`] like any scope.
+///
+/// ```
+/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+/// use prefect_config::{context, secrets::{Secret, SecretError}};
+/// let err = context::building_flow("etl", || {
+///     assert_eq!(context::building_flow_name().as_deref(), Some("etl"));
+///     Secret::new("ANY").get().unwrap_err()
+/// });
+/// assert!(matches!(err, SecretError::BuildingFlow));
+/// assert_eq!(context::building_flow_name(), None);
+/// ```
+pub fn building_flow<R>(name: &str, f: impl FnOnce() -> R) -> R {
+    let _guard = scope(Overrides::new());
+    let name: std::sync::Arc<str> = std::sync::Arc::from(name);
+    stack::edit(move |frame| frame.building_flow = Some(name));
+    f()
+}
+
+/// The name of the flow being built here (see [`building_flow`]), if any.
+pub fn building_flow_name() -> Option<String> {
+    stack::read(stack::building_flow).map(|name| name.to_string())
+}
+
+/// The typed view of the `secrets` namespace of the current context.
+///
+/// ```
+/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+/// use prefect_config::context;
+/// context::with(serde_json::json!({"secrets": {"A": 1}}), || {
+///     assert_eq!(context::secrets().names(), ["A"]);
+/// });
+/// ```
+pub fn secrets() -> crate::secrets::Secrets {
+    crate::secrets::Secrets::default()
+}
+
+/// Runs `f` on the visible value of `key`, without copying the whole value.
+pub(crate) fn with_value<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
+    stack::read(|top| f(stack::find(top, key)))
+}
+
+/// Runs `f` on the visible secret `name` (an entry of the `secrets` object).
+pub(crate) fn with_secret<R>(name: &str, f: impl Fn(Option<&Value>) -> R) -> R {
+    with_value("secrets", |secrets| f(secrets.and_then(|s| s.get(name))))
+}
+
 /// Opens a scope with `overrides` until the returned guard is dropped.
 ///
 /// ```

@@ -143,6 +143,8 @@ pub(crate) struct Frame {
     has_config: bool,
     /// The effective configuration at this frame, built on first use.
     merged: OnceLock<Arc<Config>>,
+    /// Set by `context::building_flow`: the name of the flow being built.
+    pub(crate) building_flow: Option<Arc<str>>,
 }
 
 impl Frame {
@@ -330,6 +332,7 @@ pub(crate) fn push(
             config,
             has_config,
             merged: OnceLock::new(),
+            building_flow: None,
         };
         let old = state.set_top(Some(Arc::new(frame)));
         (Token { id, depth }, old)
@@ -376,11 +379,24 @@ pub(crate) fn edit<R>(f: impl FnOnce(&mut Frame) -> R) -> Option<R> {
                 config: None,
                 has_config: false,
                 merged: OnceLock::new(),
+                building_flow: None,
             })));
         }
         state.top.as_mut().map(|top| f(Arc::make_mut(top)))
     })
     .flatten()
+}
+
+/// The name of the flow being built, from the innermost frame that says so.
+pub(crate) fn building_flow(top: Option<&Arc<Frame>>) -> Option<Arc<str>> {
+    let mut node = top;
+    while let Some(frame) = node {
+        if let Some(name) = &frame.building_flow {
+            return Some(name.clone());
+        }
+        node = frame.next();
+    }
+    None
 }
 
 /// The value of `key` seen from `top`: the innermost frame that sets it,

@@ -2,6 +2,10 @@
 //!
 //! # Pieces
 //!
+//! - [`Secret`]: Prefect's `Secret("NAME").get()`: the context's `secrets`
+//!   first, then (with `backend = "cloud"` and `cloud.use_local_secrets =
+//!   false`) Prefect Cloud or the backend you plug in; [`Secrets`] is the view
+//!   of the context's namespace (`prefect_config::context::secrets()`).
 //! - [`SecretBackend`]: a store of named JSON secrets with `get`, `names`,
 //!   `set` and `delete`. Two come with the crate:
 //!   - [`CloudBackend`]: Prefect Cloud's GraphQL API (`secret_value`,
@@ -75,9 +79,8 @@
 //!   [`SecretError::Client`] errors for the caller to retry.
 //! - [`Cast::Bool`] accepts only `true`/`false`; Python's `bool` is true for
 //!   every non-empty string.
-//! - Looking a secret up through the scoped context (`Secret::get`, local
-//!   secrets, `use_local_secrets`, the building-a-flow check) is not here
-//!   yet; [`SecretError`] already has the variants it needs.
+//! - A Cloud lookup's "not found" is its own error,
+//!   [`SecretError::CloudNotFound`], rather than Python's `KeyError`.
 
 mod backend;
 mod cloud;
@@ -85,6 +88,7 @@ mod defaults;
 mod env_var;
 mod error;
 mod redact;
+mod secret;
 mod value;
 
 use serde::de::DeserializeOwned;
@@ -95,6 +99,7 @@ pub use defaults::{AwsCredentials, GcpCredentials, GitHubToken};
 pub use env_var::{Cast, EnvVarSecret};
 pub use error::SecretError;
 pub use secrecy::{ExposeSecret, SecretString};
+pub use secret::{Secret, Secrets, set_default_backend};
 pub use value::SecretValue;
 
 /// The secret `name` from `backend`, deserialized into `T`.

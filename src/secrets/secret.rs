@@ -1,0 +1,347 @@
+//! [`Secret`]: Prefect's `Secret("NAME").get()`, and [`Secrets`], the view of
+//! the context's `secrets` namespace.
+
+use std::fmt;
+use std::sync::Arc;
+
+use once_cell::sync::Lazy;
+use parking_lot::RwLock;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::context;
+use crate::secrets::{CloudBackend, EnvVarSecret, SecretBackend, SecretError, SecretValue, error};
+
+/// The backend asked when a secret is not in the context and Cloud secrets
+/// are on. `None`: Prefect Cloud, set up from the effective configuration.
+static DEFAULT_BACKEND: Lazy<RwLock<Option<Arc<dyn SecretBackend>>>> =
+    Lazy::new(|| RwLock::new(None));
+
+/// Makes `backend` the store [`Secret::get`] asks when a secret is not in the
+/// context and Cloud secrets are on (`backend = "cloud"`,
+/// `cloud.use_local_secrets = false`), instead of Prefect Cloud. Use it to
+/// plug in Vault, AWS Secrets Manager or a test double for the whole process;
+/// [`Secret::with_backend`] does it for one secret. Returns the previous one.
+///
+/// ```
+/// use std::sync::Arc;
+/// use prefect_config::secrets::{set_default_backend, MemoryBackend};
+/// let previous = set_default_backend(Some(Arc::new(MemoryBackend::new())));
+/// assert!(previous.is_none());
+/// set_default_backend(None); // back to Prefect Cloud
+/// ```
+pub fn set_default_backend(
+    backend: Option<Arc<dyn SecretBackend>>,
+) -> Option<Arc<dyn SecretBackend>> {
+    std::mem::replace(&mut *DEFAULT_BACKEND.write(), backend)
+}
+
+/// A named secret, looked up the way Prefect 0.15's `Secret.get()` does.
+///
+/// 1. While a flow is being built ([`context::building_flow`]), `get` fails.
+/// 2. The `secrets` key of the current context: filled from `[context.secrets]`
+///    in any TOML layer, the secrets directory, `PREFECT__CONTEXT__SECRETS__NAME`
+///    variables and runtime edits ([`Secrets::insert`]). A string that parses
+///    as JSON comes back decoded (`'{"x": 42}'` → an object, `"42"` → 42), any
+///    other string as it is; other values as they are.
+/// 3. Not there: unless `backend = "cloud"` and `cloud.use_local_secrets =
+///    false` in the effective configuration, the error is
+///    `Local Secret "NAME" was not found.`; otherwise the Cloud backend (or the
+///    one set with [`set_default_backend`] / [`Secret::with_backend`]) is
+///    asked, and its string answers are JSON-decoded the same way.
+///
+/// ```
+/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+/// use prefect_config::{context, secrets::Secret};
+/// use serde_json::json;
+///
+/// context::with(json!({"secrets": {"CREDS": "{\"x\": 42}", "PLAIN": "hunter2"}}), || {
+///     assert_eq!(Secret::new("CREDS").get().unwrap(), json!({"x": 42}));
+///     assert_eq!(Secret::new("PLAIN").get().unwrap(), json!("hunter2"));
+///     assert!(Secret::new("PLAIN").exists());
+/// });
+/// let err = Secret::new("PLAIN").get().unwrap_err();
+/// assert_eq!(err.to_string(), r#"Local Secret "PLAIN" was not found."#);
+/// ```
+#[derive(Clone)]
+pub struct Secret {
+    name: String,
+    backend: Option<Arc<dyn SecretBackend>>,
+}
+
+impl Secret {
+    /// The secret called `name` (case-sensitive).
+    ///
+    /// ```
+    /// assert_eq!(prefect_config::secrets::Secret::new("API_KEY").name(), "API_KEY");
+    /// ```
+    pub fn new(name: impl Into<String>) -> Secret {
+        Secret {
+            name: name.into(),
+            backend: None,
+        }
+    }
+
+    /// Prefect's `EnvVarSecret`: a secret read from an environment variable.
+    ///
+    /// ```
+    /// use prefect_config::secrets::{Cast, Secret};
+    /// let port = Secret::from_env_var("PORT").cast(Cast::Int);
+    /// let value = port.get_with(|name| (name == "PORT").then(|| "8080".to_owned()))?;
+    /// assert_eq!(value.map(|v| v.expose_secret().clone()), Some(serde_json::json!(8080)));
+    /// # use prefect_config::secrets::ExposeSecret;
+    /// # Ok::<(), prefect_config::secrets::SecretError>(())
+    /// ```
+    pub fn from_env_var(var: impl Into<String>) -> EnvVarSecret {
+        EnvVarSecret::new(var)
+    }
+
+    /// Asks `backend` instead of the default when the secret is not local.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use std::sync::Arc;
+    /// use prefect_config::{context, secrets::{MemoryBackend, Secret}};
+    /// use serde_json::json;
+    ///
+    /// let vault = Arc::new(MemoryBackend::new().with("DB", json!("{\"user\": \"u\"}")));
+    /// let value = context::with_temporary_config([("cloud.use_local_secrets", json!(false))], || {
+    ///     Secret::new("DB").with_backend(vault).get()
+    /// })?;
+    /// assert_eq!(value, json!({"user": "u"}));
+    /// # Ok::<(), prefect_config::secrets::SecretError>(())
+    /// ```
+    pub fn with_backend(mut self, backend: Arc<dyn SecretBackend>) -> Secret {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// The secret's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The secret's value (see the type's docs for the lookup rules).
+    ///
+    /// Prefer [`Secret::get_secret`] when the value may be printed or logged.
+    pub fn get(&self) -> Result<Value, SecretError> {
+        if context::building_flow_name().is_some() {
+            return Err(SecretError::BuildingFlow);
+        }
+        if let Some(value) = context::with_secret(&self.name, |value| value.map(decode)) {
+            return Ok(value);
+        }
+        match self.remote_backend()? {
+            Some(backend) => backend.get(&self.name).map(|value| decode(&value)),
+            None => Err(SecretError::LocalNotFound {
+                name: self.name.clone(),
+            }),
+        }
+    }
+
+    /// Like [`get`](Secret::get), with the value wrapped so that it never
+    /// prints.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::{ExposeSecret, Secret}};
+    /// let token = context::with(serde_json::json!({"secrets": {"T": "tok"}}), || Secret::new("T").get_secret())?;
+    /// assert_eq!(format!("{token:?}"), r#"SecretValue("********")"#);
+    /// assert_eq!(token.expose_secret(), "tok");
+    /// # Ok::<(), prefect_config::secrets::SecretError>(())
+    /// ```
+    pub fn get_secret(&self) -> Result<SecretValue, SecretError> {
+        self.get().map(SecretValue::new)
+    }
+
+    /// The value deserialized into `T`; a mismatch names the secret and the
+    /// kinds involved, never the value.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::Secret};
+    /// context::with(serde_json::json!({"secrets": {"RETRIES": "3"}}), || {
+    ///     assert_eq!(Secret::new("RETRIES").get_as::<u8>().unwrap(), 3);
+    ///     assert!(Secret::new("RETRIES").get_as::<String>().is_err());
+    /// });
+    /// ```
+    pub fn get_as<T: DeserializeOwned>(&self) -> Result<T, SecretError> {
+        let value = self.get_secret()?;
+        let exposed = secrecy::ExposeSecret::expose_secret(&value);
+        T::deserialize(exposed).map_err(|_| SecretError::TypeMismatch {
+            name: self.name.clone(),
+            expected: format!("`{}`", std::any::type_name::<T>()),
+            found: error::kind_of(exposed).to_owned(),
+        })
+    }
+
+    /// True when the secret is in the context or, with Cloud secrets on, in
+    /// the backend's `secret_names`. A backend failure counts as "no"; use
+    /// [`try_exists`](Secret::try_exists) to see it.
+    pub fn exists(&self) -> bool {
+        self.try_exists().unwrap_or(false)
+    }
+
+    /// Like [`exists`](Secret::exists), reporting backend failures.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// assert_eq!(prefect_config::secrets::Secret::new("NOPE").try_exists()?, false);
+    /// # Ok::<(), prefect_config::secrets::SecretError>(())
+    /// ```
+    pub fn try_exists(&self) -> Result<bool, SecretError> {
+        if context::with_secret(&self.name, |value| value.is_some()) {
+            return Ok(true);
+        }
+        match self.remote_backend()? {
+            Some(backend) => Ok(backend.names()?.contains(&self.name)),
+            None => Ok(false),
+        }
+    }
+
+    /// The backend to ask when the secret is not local, or `None` when local
+    /// secrets only are in use.
+    fn remote_backend(&self) -> Result<Option<Arc<dyn SecretBackend>>, SecretError> {
+        let config = context::config();
+        let cloud = config.get("backend").and_then(Value::as_str) == Some("cloud");
+        let local_only = config.get("cloud.use_local_secrets") != Some(&Value::Bool(false));
+        if !cloud || local_only {
+            return Ok(None);
+        }
+        if let Some(backend) = &self.backend {
+            return Ok(Some(backend.clone()));
+        }
+        if let Some(backend) = DEFAULT_BACKEND.read().clone() {
+            return Ok(Some(backend));
+        }
+        Ok(Some(Arc::new(CloudBackend::from_config(&config)?)))
+    }
+}
+
+/// Prefect's `json.loads` step: strings that are JSON come back decoded.
+fn decode(value: &Value) -> Value {
+    match value {
+        Value::String(text) => serde_json::from_str(text).unwrap_or_else(|_| value.clone()),
+        other => other.clone(),
+    }
+}
+
+/// The name only: the value is never held here, and never printed.
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Secret")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `secrets` namespace of the current context: see [`context::secrets`].
+///
+/// ```
+/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+/// use prefect_config::context;
+/// context::with(serde_json::json!({}), || {
+///     context::secrets().insert("MY_KEY", "MY_VALUE");
+///     assert!(context::secrets().contains("MY_KEY"));
+///     assert_eq!(context::secrets().names(), ["MY_KEY"]);
+/// });
+/// assert!(!context::secrets().contains("MY_KEY")); // the edit ended with the scope
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
+pub struct Secrets;
+
+impl Secrets {
+    /// The names of the secrets visible here, in order.
+    pub fn names(&self) -> Vec<String> {
+        context::with_value("secrets", |secrets| {
+            secrets
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        })
+    }
+
+    /// True when a secret called `name` is visible here.
+    pub fn contains(&self, name: &str) -> bool {
+        context::with_secret(name, |value| value.is_some())
+    }
+
+    /// The secret's value as stored (no JSON decoding), wrapped.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::ExposeSecret};
+    /// context::with(serde_json::json!({"secrets": {"N": "42"}}), || {
+    ///     let raw = context::secrets().get("N").unwrap();
+    ///     assert_eq!(raw.expose_secret(), "42");
+    /// });
+    /// ```
+    pub fn get(&self, name: &str) -> Option<SecretValue> {
+        context::with_secret(name, |value| value.cloned().map(SecretValue::new))
+    }
+
+    /// Sets a secret in the current scope (or for the thread, outside any
+    /// scope), like Prefect's
+    /// `prefect.context.setdefault("secrets", {})["NAME"] = value`; unlike
+    /// Prefect, the edit ends with the scope.
+    pub fn insert(&self, name: impl Into<String>, value: impl Into<Value>) {
+        let mut secrets = context::with_value("secrets", |secrets| match secrets {
+            Some(Value::Object(map)) => map.clone(),
+            _ => serde_json::Map::new(),
+        });
+        secrets.insert(name.into(), value.into());
+        context::set("secrets", Value::Object(secrets));
+    }
+}
+
+impl crate::secrets::AwsCredentials {
+    /// Reads the `AWS_CREDENTIALS` secret through [`Secret::get`].
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::{AwsCredentials, ExposeSecret}};
+    /// let creds = serde_json::json!({"ACCESS_KEY": "AKIA", "SECRET_ACCESS_KEY": "s"});
+    /// let aws = context::with(serde_json::json!({"secrets": {"AWS_CREDENTIALS": creds}}), AwsCredentials::get)?;
+    /// assert_eq!(aws.secret_access_key.expose_secret(), "s");
+    /// # Ok::<(), prefect_config::secrets::SecretError>(())
+    /// ```
+    pub fn get() -> Result<Self, SecretError> {
+        let value = Secret::new(Self::SECRET_NAME).get_secret()?;
+        Self::from_value(secrecy::ExposeSecret::expose_secret(&value))
+    }
+}
+
+impl crate::secrets::GcpCredentials {
+    /// Reads the `GCP_CREDENTIALS` secret (the service-account JSON object)
+    /// through [`Secret::get`].
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::GcpCredentials};
+    /// let account = serde_json::json!({"type": "service_account", "project_id": "p", "private_key": "k", "client_email": "e@p"});
+    /// let gcp = context::with(serde_json::json!({"secrets": {"GCP_CREDENTIALS": account}}), GcpCredentials::get)?;
+    /// assert_eq!(gcp.project_id(), Some("p"));
+    /// # Ok::<(), prefect_config::secrets::SecretError>(())
+    /// ```
+    pub fn get() -> Result<Self, SecretError> {
+        let value = Secret::new(Self::SECRET_NAME).get_secret()?;
+        Self::from_value(secrecy::ExposeSecret::expose_secret(&value))
+    }
+}
+
+impl crate::secrets::GitHubToken {
+    /// Reads the `GITHUB_ACCESS_TOKEN` secret through [`Secret::get`].
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::GitHubToken};
+    /// let token = context::with(serde_json::json!({"secrets": {"GITHUB_ACCESS_TOKEN": "ghp_1"}}), GitHubToken::get)?;
+    /// assert_eq!(format!("{token:?}").contains("ghp_1"), false);
+    /// # Ok::<(), prefect_config::secrets::SecretError>(())
+    /// ```
+    pub fn get() -> Result<Self, SecretError> {
+        let value = Secret::new(Self::SECRET_NAME).get_secret()?;
+        Self::from_value(secrecy::ExposeSecret::expose_secret(&value))
+    }
+}
