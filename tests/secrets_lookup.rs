@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::sync::{Arc, Once};
 use std::thread::JoinHandle;
 
