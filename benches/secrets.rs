@@ -10,7 +10,7 @@ use serde_json::json;
 
 fn local_get(c: &mut Criterion) {
     // A 100-byte JSON object, stored as text as Prefect stores it.
-    let secret = json!({"user": "service-account", "password": "correct-horse-battery-staple", "host": "db.internal"})
+    let secret = json!({"user": "service-account", "password": "correct-horse-battery-staple", "host": "db.internal.example"})
         .to_string();
     assert_eq!(secret.len(), 100, "{secret}");
     let config = Loader::new()

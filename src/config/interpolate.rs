@@ -28,12 +28,10 @@
 //! # Ok::<(), prefect_config::config::ConfigError>(())
 //! ```
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use crate::config::env::Environment;
-use crate::config::tree::{Meta, value_at};
+use crate::config::tree::{FastMap, Meta, value_at};
 use crate::config::{ConfigError, ConfigWarning, python};
 
 /// How many times expansion is applied before giving up (Prefect's limit).
@@ -165,7 +163,7 @@ pub(crate) fn resolve_references(
     if pending.is_empty() {
         return Ok(Vec::new());
     }
-    let index: HashMap<Vec<String>, usize> = pending
+    let index: FastMap<Vec<String>, usize> = pending
         .iter()
         .enumerate()
         .map(|(i, path)| (path.clone(), i))

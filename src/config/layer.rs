@@ -5,13 +5,13 @@
 //! provider) so that syntax errors can be reported with line and column but
 //! without the snippet of the offending line, which may hold a secret.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use figment::value::{Dict, Empty, Map as FigMap, Tag, Value as FigValue};
 use figment::{Metadata, Profile, Provider};
 use serde_json::{Map, Number, Value};
 
+use crate::config::tree::FastMap;
 use crate::config::{ConfigError, MAX_DEPTH, Source};
 
 /// One layer: a value tree and where it came from.
@@ -21,9 +21,9 @@ pub(crate) struct Layer {
     pub(crate) data: Arc<Map<String, Value>>,
     /// For layers whose leaves each have their own origin (environment
     /// variables, secrets files): the origin of each leaf path.
-    pub(crate) leaf_sources: Option<Arc<HashMap<Vec<String>, Source>>>,
+    pub(crate) leaf_sources: Option<Arc<FastMap<Vec<String>, Source>>>,
     /// Leaves whose values were cast from text, with that text.
-    pub(crate) raw: HashMap<Vec<String>, Arc<str>>,
+    pub(crate) raw: FastMap<Vec<String>, Arc<str>>,
 }
 
 impl Layer {
@@ -32,7 +32,7 @@ impl Layer {
             source,
             data: Arc::new(data),
             leaf_sources: None,
-            raw: HashMap::new(),
+            raw: FastMap::default(),
         }
     }
 

@@ -13,7 +13,6 @@
 //! expansion and casting of every string leaf, `${a.b}` references, task
 //! defaults, validation.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,7 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::config::env::{self, Environment};
 use crate::config::layer::Layer;
-use crate::config::tree::{LeafMeta, Meta};
+use crate::config::tree::{FastMap, LeafMeta, Meta};
 use crate::config::{
     Config, ConfigError, ConfigWarning, MAX_DEPTH, Source, cast, interpolate, secrets_dir,
     task_defaults, validate,
@@ -327,8 +326,8 @@ fn env_layer(
     warnings: &mut Vec<ConfigWarning>,
 ) -> Result<Layer, ConfigError> {
     let mut data = Map::new();
-    let mut sources: HashMap<Vec<String>, Source> = HashMap::new();
-    let mut raw: HashMap<Vec<String>, Arc<str>> = HashMap::new();
+    let mut sources: FastMap<Vec<String>, Source> = FastMap::default();
+    let mut raw: FastMap<Vec<String>, Arc<str>> = FastMap::default();
     for (name, rest, text) in env.with_prefix(prefix) {
         let path = env::key_path_of(name, rest)?;
         let source = Source::EnvVar(Arc::from(name));
@@ -437,8 +436,8 @@ fn merge(layers: &[Layer]) -> (Value, Meta) {
         layers,
         winner: &winner,
     };
-    let mut path = Vec::new();
-    let (map, children) = reader.table(&merged, &mut path);
+    let roots: Vec<Option<&Map<String, Value>>> = layers.iter().map(|l| Some(&*l.data)).collect();
+    let (map, children) = reader.table(&merged, &roots, &mut Vec::new());
     let source = layers.last().map_or(Source::Runtime, |l| l.source.clone());
     (Value::Object(map), Meta::Table { source, children })
 }
@@ -451,57 +450,86 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Reads a merged table, keeping the key order in which keys first appear
     /// across the layers (the defaults file's order first), and dropping
-    /// tables that end up empty, as Prefect does.
-    fn table(
+    /// tables that end up empty, as Prefect does. `tables` holds each
+    /// layer's table at this path, where it has one.
+    fn table<'t>(
         &self,
-        dict: &Dict,
-        path: &mut Vec<String>,
-    ) -> (Map<String, Value>, HashMap<String, Meta>) {
-        let mut order: Vec<&String> = Vec::with_capacity(dict.len());
-        for layer in self.layers {
-            let keys = if path.is_empty() {
-                Some(&*layer.data)
-            } else {
-                layer.get(path).and_then(Value::as_object)
-            };
-            for key in keys.into_iter().flat_map(|m| m.keys()) {
-                if dict.contains_key(key) && !order.contains(&key) {
-                    order.push(key);
+        dict: &'t Dict,
+        tables: &[Option<&'t Map<String, Value>>],
+        path: &mut Vec<&'t str>,
+    ) -> (Map<String, Value>, FastMap<String, Meta>) {
+        let mut order: Vec<&'t String> = Vec::with_capacity(dict.len());
+        let mut providers = tables.iter().flatten();
+        if let Some(first) = providers.next() {
+            // The first layer's keys are distinct; later layers add new ones.
+            order.extend(
+                first
+                    .keys()
+                    .filter_map(|k| dict.get_key_value(k).map(|(k, _)| k)),
+            );
+            for later in providers {
+                for key in later.keys() {
+                    if !first.contains_key(key) && !order.iter().any(|k| *k == key) {
+                        if let Some((key, _)) = dict.get_key_value(key) {
+                            order.push(key);
+                        }
+                    }
                 }
             }
         }
         let mut map = Map::with_capacity(order.len());
-        let mut children = HashMap::with_capacity(order.len());
+        let mut children = FastMap::with_capacity_and_hasher(order.len(), Default::default());
         for key in order {
             let Some(child) = dict.get(key) else { continue };
-            path.push(key.clone());
-            let layer = (self.winner)(child).and_then(|i| self.layers.get(i));
-            match (child, layer) {
-                (FigValue::Dict(_, inner), Some(layer)) => {
-                    let (inner_map, inner_children) = self.table(inner, path);
-                    if !inner_map.is_empty() {
-                        map.insert(key.clone(), Value::Object(inner_map));
-                        let source = layer.source.clone();
-                        children.insert(
-                            key.clone(),
-                            Meta::Table {
-                                source,
-                                children: inner_children,
-                            },
-                        );
-                    }
+            let Some(winner) = (self.winner)(child) else {
+                continue;
+            };
+            let Some(layer) = self.layers.get(winner) else {
+                continue;
+            };
+            path.push(key);
+            if let FigValue::Dict(_, inner) = child {
+                let inner_tables: Vec<Option<&'t Map<String, Value>>> = tables
+                    .iter()
+                    .map(|t| {
+                        t.and_then(|t| t.get(key.as_str()))
+                            .and_then(Value::as_object)
+                    })
+                    .collect();
+                let (inner_map, inner_children) = self.table(inner, &inner_tables, path);
+                if !inner_map.is_empty() {
+                    map.insert(key.clone(), Value::Object(inner_map));
+                    let source = layer.source.clone();
+                    children.insert(
+                        key.clone(),
+                        Meta::Table {
+                            source,
+                            children: inner_children,
+                        },
+                    );
                 }
-                (_, Some(layer)) => {
-                    if let Some(value) = layer.get(path) {
-                        map.insert(key.clone(), value.clone());
-                        let leaf = LeafMeta {
-                            source: layer.source_of(path).clone(),
-                            raw: layer.raw.get(path.as_slice()).cloned(),
-                        };
-                        children.insert(key.clone(), Meta::Leaf(leaf));
+            } else if let Some(value) = tables
+                .get(winner)
+                .copied()
+                .flatten()
+                .and_then(|t| t.get(key.as_str()))
+            {
+                map.insert(key.clone(), value.clone());
+                // Only layers with per-leaf origins or cast text need the
+                // full path, so build it only for them.
+                let leaf = if layer.leaf_sources.is_some() || !layer.raw.is_empty() {
+                    let owned: Vec<String> = path.iter().map(|p| (*p).to_owned()).collect();
+                    LeafMeta {
+                        source: layer.source_of(&owned).clone(),
+                        raw: layer.raw.get(&owned).cloned(),
                     }
-                }
-                (_, None) => {}
+                } else {
+                    LeafMeta {
+                        source: layer.source.clone(),
+                        raw: None,
+                    }
+                };
+                children.insert(key.clone(), Meta::Leaf(leaf));
             }
             path.pop();
         }

@@ -8,7 +8,6 @@
 //! warnings, never by panicking and never with their content. Values from
 //! files are taken as written: no `$VAR` expansion and no casting.
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
@@ -16,6 +15,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::config::layer::Layer;
+use crate::config::tree::FastMap;
 use crate::config::{ConfigWarning, Source};
 
 /// Reads `dir` into a layer of `context.secrets`.
@@ -34,7 +34,7 @@ pub(crate) fn read(dir: &Path, warnings: &mut Vec<ConfigWarning>) -> Option<Laye
     let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     files.sort();
     let mut secrets = Map::new();
-    let mut sources = HashMap::new();
+    let mut sources = FastMap::default();
     for path in files {
         let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
             warnings.push(report(&path, "has a name that is not UTF-8".into()));

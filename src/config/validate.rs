@@ -1,6 +1,8 @@
 //! Checks run after loading: reserved keys (an error) and likely typos in
 //! environment variable names (a warning).
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::config::layer::Layer;
@@ -76,13 +78,32 @@ pub(crate) fn env_typos(file_layers: &[Layer], env_layer: Option<&Layer>) -> Vec
         return Vec::new();
     };
     let exists = |path: &[String]| file_layers.iter().any(|layer| layer.get(path).is_some());
+    // Many variables share a misspelt section (`PREFECT__LOGINGG__*`): look
+    // each misspelt part up once.
+    let mut memo: HashMap<(Vec<String>, String), Vec<String>> = HashMap::new();
     let mut warnings = Vec::new();
     for (path, source) in sources.iter() {
         let is_secret = path.len() > 2 && path[0] == "context" && path[1] == "secrets";
         if is_secret || exists(path) {
             continue;
         }
-        if let Some(suggestion) = suggest(path, file_layers, &exists) {
+        let Some(missing) = (1..=path.len())
+            .find(|&len| !exists(&path[..len]))
+            .map(|len| len - 1)
+        else {
+            continue;
+        };
+        let parent = path[..missing].to_vec();
+        let wrong = path[missing].clone();
+        let candidates = memo
+            .entry((parent.clone(), wrong.clone()))
+            .or_insert_with(|| near_siblings(&parent, &wrong, file_layers));
+        let suggestion = candidates.iter().find_map(|candidate| {
+            let mut fixed = path.clone();
+            fixed[missing] = candidate.clone();
+            exists(&fixed).then_some(fixed)
+        });
+        if let Some(suggestion) = suggestion {
             warnings.push(ConfigWarning::UnknownEnvKey {
                 var: source.env_var().unwrap_or_default().to_owned(),
                 key: path.join("."),
@@ -94,14 +115,9 @@ pub(crate) fn env_typos(file_layers: &[Layer], env_layer: Option<&Layer>) -> Vec
     warnings
 }
 
-fn suggest(
-    path: &[String],
-    layers: &[Layer],
-    exists: &dyn Fn(&[String]) -> bool,
-) -> Option<Vec<String>> {
-    let first_missing = (1..=path.len()).find(|&len| !exists(&path[..len]))? - 1;
-    let parent = &path[..first_missing];
-    let wrong = &path[first_missing];
+/// Keys beside `parent` (in any file layer) one edit away from `wrong`.
+fn near_siblings(parent: &[String], wrong: &str, layers: &[Layer]) -> Vec<String> {
+    let mut found = Vec::new();
     for layer in layers {
         let siblings = if parent.is_empty() {
             Some(&*layer.data)
@@ -109,17 +125,12 @@ fn suggest(
             layer.get(parent).and_then(Value::as_object)
         };
         for candidate in siblings.into_iter().flat_map(|m| m.keys()) {
-            if candidate.len().abs_diff(wrong.len()) > 1
-                || strsim::osa_distance(candidate, wrong) != 1
-            {
-                continue;
-            }
-            let mut fixed = path.to_vec();
-            fixed[first_missing] = candidate.clone();
-            if exists(&fixed) {
-                return Some(fixed);
+            let close = candidate.len().abs_diff(wrong.len()) <= 1
+                && strsim::osa_distance(candidate, wrong) == 1;
+            if close && !found.contains(candidate) {
+                found.push(candidate.clone());
             }
         }
     }
-    None
+    found
 }
