@@ -469,7 +469,7 @@ impl Reader<'_> {
             );
             for later in providers {
                 for key in later.keys() {
-                    if !first.contains_key(key) && !order.iter().any(|k| *k == key) {
+                    if !first.contains_key(key) && !order.contains(&key) {
                         if let Some((key, _)) = dict.get_key_value(key) {
                             order.push(key);
                         }
