@@ -9,7 +9,8 @@ venv and builds the binary. Direct use:
 
 For every seed it makes up a defaults/user/backend TOML triple and an
 environment, loads it with Prefect's load_configuration(...,
-env_var_prefix="PREFECT") and with
+env_var_prefix="PREFECT") followed by process_task_defaults (as Prefect's
+standard loader does), and with
 
     prefect-config view --format json --defaults D [--user U] [--backend B]
 
@@ -220,7 +221,7 @@ def main():
     failed = 0
     for seed in range(opts.first, opts.first + opts.seeds):
         case = Gen(seed).case()
-        want = oracle.run_load_case(case)
+        want = oracle.run_load_case(dict(case, task_defaults=True))
         case_dir = os.path.join(opts.keep, "seed-%d" % seed)
         shutil.rmtree(case_dir, ignore_errors=True)
         os.makedirs(case_dir)

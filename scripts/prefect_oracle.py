@@ -539,6 +539,9 @@ def run_load_case(c):
         set_env(c["env"])
         try:
             config = pc.load_configuration(defaults, user, backend, env_var_prefix="PREFECT")
+            if c.get("task_defaults"):
+                # As Prefect's standard loader (and our CLI) does.
+                config = pc.process_task_defaults(config)
             return {"expected": to_json(config, loose=True)}
         except NotJson:
             raise

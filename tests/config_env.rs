@@ -142,3 +142,23 @@ fn too_many_key_parts_are_rejected_cleanly() {
     let err = load(&[(name.as_str(), "1")]).unwrap_err();
     assert!(matches!(err, ConfigError::TooDeep { .. }));
 }
+
+#[test]
+fn when_two_variables_set_one_key_the_later_one_wins() {
+    let cfg = load(&[
+        ("PREFECT__logging__level", "first"),
+        ("PREFECT__LOGGING__LEVEL", "second"),
+    ])
+    .unwrap();
+    assert_eq!(cfg.get("logging.level"), Some(&json!("second")));
+    assert_eq!(
+        cfg.source_of("logging.level"),
+        Some(&Source::EnvVar("PREFECT__LOGGING__LEVEL".into()))
+    );
+    let cfg = load(&[
+        ("PREFECT__LOGGING__LEVEL", "second"),
+        ("PREFECT__logging__level", "first"),
+    ])
+    .unwrap();
+    assert_eq!(cfg.get("logging.level"), Some(&json!("first")));
+}

@@ -9,19 +9,22 @@
 //! parts are lower-cased, except below `CONTEXT__SECRETS__` (matched in any
 //! case), where the secret's name keeps its case.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+
+use indexmap::IndexMap;
 
 use crate::config::ConfigError;
 
 /// The separator between key parts in an environment variable name.
 pub(crate) const SEPARATOR: &str = "__";
 
-/// An immutable snapshot of environment variables.
+/// An immutable snapshot of environment variables, in the order the
+/// environment lists them: when two variables set the same key (say
+/// `PREFECT__A` and `PREFECT__a`), the later one wins, as in Prefect.
 #[derive(Clone, Default)]
 pub(crate) struct Environment {
-    vars: Arc<BTreeMap<String, String>>,
+    vars: Arc<IndexMap<String, String>>,
     /// When true, `~` may fall back to the OS's idea of the home directory.
     from_process: bool,
 }
@@ -70,8 +73,8 @@ impl Environment {
         None
     }
 
-    /// Variables whose name starts with `PREFIX__`, in name order, with the
-    /// part after the prefix.
+    /// Variables whose name starts with `PREFIX__`, in environment order,
+    /// with the part after the prefix.
     pub(crate) fn with_prefix<'a>(
         &'a self,
         prefix: &'a str,
