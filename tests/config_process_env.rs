@@ -19,7 +19,10 @@ fn non_utf8_variables_are_skipped() {
         .args(["view", "server", "--format", "json"])
         .env_clear()
         .env("HOME", files.dir.path())
-        .env("PREFECT__SERVER__HOST", OsString::from_vec(b"bad\xff".to_vec()))
+        .env(
+            "PREFECT__SERVER__HOST",
+            OsString::from_vec(b"bad\xff".to_vec()),
+        )
         .env(OsString::from_vec(b"PREFECT__SERVER__\xff".to_vec()), "x")
         .env("PREFECT__SERVER__PORT", "1")
         .output()
@@ -27,5 +30,8 @@ fn non_utf8_variables_are_skipped() {
     assert!(out.status.success(), "{out:?}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["port"], 1);
-    assert_eq!(json["host"], "http://localhost", "the non-UTF-8 value was skipped");
+    assert_eq!(
+        json["host"], "http://localhost",
+        "the non-UTF-8 value was skipped"
+    );
 }
