@@ -297,7 +297,8 @@ impl fmt::Debug for Layers {
 /// ```
 /// use prefect_config::config::{Loader, Source};
 /// let layers = Loader::new().defaults_toml("a = 'True'").load_layers()?;
-/// let layer = &layers.explain("a").unwrap().layers()[0];
+/// let why = layers.explain("a").unwrap();
+/// let layer = &why.layers()[0];
 /// assert_eq!((&layer.source, layer.raw.as_str()), (&Source::DefaultsToml, Some("True")));
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
@@ -344,7 +345,8 @@ pub enum StepKind {
 /// use prefect_config::config::{Loader, StepKind};
 /// use serde_json::json;
 /// let layers = Loader::new().defaults_toml("a = 'x'\nb = '${a}y'").load_layers()?;
-/// let step = &layers.explain("b").unwrap().steps()[0];
+/// let why = layers.explain("b").unwrap();
+/// let step = &why.steps()[0];
 /// assert_eq!((step.kind, &step.value, step.reference.as_deref()), (StepKind::Reference, &json!("xy"), Some("a")));
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
@@ -385,10 +387,12 @@ impl fmt::Debug for Step {
 ///
 /// ```
 /// use prefect_config::config::{Loader, Source};
-/// let layers = Loader::new().defaults_toml("[a]\nb = 1").load_layers()?;
+/// let layers = Loader::new().defaults_toml("[a]\nb = 1\ntoken = 'pw-marker'").load_layers()?;
 /// let why = layers.explain("a.b").unwrap();
 /// assert_eq!((why.key(), why.source()), ("a.b", &Source::DefaultsToml));
 /// assert!(why.steps().is_empty());
+/// let secret = layers.explain("a.token").unwrap();
+/// assert!(!format!("{secret:?} {layers:?}").contains("pw-marker"));
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
 #[derive(Clone)]

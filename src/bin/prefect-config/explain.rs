@@ -93,7 +93,7 @@ pub fn run(layers: &Layers, args: &ExplainArgs) -> Result<(), Failure> {
             String::new()
         };
         out.push_str(&format!(
-            "    {}. {:<12} {}{mark}\n",
+            "    {}. {}  {}{mark}\n",
             i + 1,
             source_label(&layer.source),
             inline(&raw_of(&layer.raw))
