@@ -11,7 +11,8 @@ use serde_json::json;
 fn local_get(c: &mut Criterion) {
     // A 100-byte JSON object, stored as text as Prefect stores it.
     let shape = |host: &str| {
-        json!({"user": "service-account", "password": "correct-horse-battery-staple", "host": host}).to_string()
+        json!({"user": "service-account", "password": "correct-horse-battery-staple", "host": host})
+            .to_string()
     };
     let secret = shape(&"h".repeat(100 - shape("").len()));
     assert_eq!(secret.len(), 100, "{secret}");

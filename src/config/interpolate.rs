@@ -46,7 +46,9 @@ const MAX_SUBSTITUTIONS: usize = 10_000;
 ///
 /// Scanned by hand rather than with the `regex` crate: capturing searches took
 /// a quarter of the standard load time, and the pattern is fixed and tiny.
-fn find_reference(text: &str) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+pub(crate) fn find_reference(
+    text: &str,
+) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(offset) = text.get(from..)?.find("${") {
@@ -267,14 +269,14 @@ enum State {
     Done,
 }
 
-enum Target {
+pub(crate) enum Target {
     Leaf(Value, Option<std::sync::Arc<str>>),
     Table,
     Missing,
 }
 
 /// Like Prefect, a reference only finds leaves: a table is not a value.
-fn lookup(value: &Value, meta: &Meta, path: &[String]) -> Target {
+pub(crate) fn lookup(value: &Value, meta: &Meta, path: &[String]) -> Target {
     let mut node = meta;
     for part in path {
         match node.child(part) {

@@ -22,6 +22,7 @@ use once_cell::sync::Lazy;
 use serde_json::{Map, Value};
 
 use crate::config::env::{self, Environment};
+use crate::config::inspect::Input;
 use crate::config::layer::Layer;
 use crate::config::tree::{FastMap, LeafMeta, Meta};
 use crate::config::{
@@ -29,8 +30,16 @@ use crate::config::{
     task_defaults, validate,
 };
 
-/// The defaults compiled into the crate.
-pub(crate) const EMBEDDED_DEFAULTS: &str = include_str!("../../config/config.toml");
+/// The defaults compiled into the crate: the text of `config/config.toml`,
+/// comments included, which [`Loader::prefect`] loads as its lowest layer.
+///
+/// ```
+/// use prefect_config::config::EMBEDDED_DEFAULTS;
+/// let table: toml::Table = EMBEDDED_DEFAULTS.parse().unwrap();
+/// assert_eq!(table["server"]["port"].as_str(), Some("4200"));
+/// assert!(EMBEDDED_DEFAULTS.starts_with("# prefect-config"));
+/// ```
+pub const EMBEDDED_DEFAULTS: &str = include_str!("../../config/config.toml");
 
 /// Builds a [`Config`] from layers. See the [module docs](crate::config) for
 /// the rules.
@@ -212,7 +221,76 @@ impl Loader {
 
     /// Loads, merges, interpolates, casts and validates the configuration.
     pub fn load(&self) -> Result<Config, ConfigError> {
-        let env = self.env.clone().unwrap_or_else(Environment::from_process);
+        self.load_parts().map(|parts| parts.config)
+    }
+
+    /// The environment snapshot this loader reads.
+    pub(crate) fn environment(&self) -> Environment {
+        self.env.clone().unwrap_or_else(Environment::from_process)
+    }
+
+    /// Every input this loader would read, resolved but not loaded.
+    pub(crate) fn resolve_inputs(&self) -> Vec<Input> {
+        let env = self.environment();
+        let mut inputs = Vec::new();
+        let mut file_layers = Vec::new();
+        match &self.defaults {
+            Some(Defaults::Embedded | Defaults::Toml(_)) => {
+                inputs.push(Input::new("defaults", None, true))
+            }
+            Some(Defaults::File(path)) => {
+                let path = expand_path(path, &env);
+                let found = path.is_file();
+                inputs.push(Input::new("defaults", Some(path), found));
+            }
+            None => {}
+        }
+        for (spec, layer, make_source) in [
+            (
+                &self.user,
+                "user",
+                Source::UserFile as fn(Arc<Path>) -> Source,
+            ),
+            (
+                &self.backend,
+                "backend",
+                Source::BackendFile as fn(Arc<Path>) -> Source,
+            ),
+        ] {
+            if let Some(path) = spec.as_ref().map(|spec| spec.resolve(&env)) {
+                let found = path.is_file();
+                // Only to find a `secrets_dir` key; problems surface on load.
+                if let Some(layer) = std::fs::read_to_string(&path).ok().and_then(|text| {
+                    Layer::from_toml(make_source(Arc::from(path.as_path())), &text).ok()
+                }) {
+                    file_layers.push(layer);
+                }
+                inputs.push(Input::new(layer, Some(path), found));
+            }
+        }
+        if let Some(dir) = self
+            .secrets_dir
+            .as_ref()
+            .and_then(|spec| spec.resolve(&env, &file_layers))
+        {
+            let found = dir.is_dir();
+            inputs.push(Input::new("secrets_dir", Some(dir), found));
+        }
+        if let Some(prefix) = &self.env_prefix {
+            let names: Vec<String> = env
+                .with_prefix(prefix)
+                .map(|(name, _, _)| name.to_owned())
+                .collect();
+            let mut input = Input::new("env", None, !names.is_empty());
+            input.env_vars = names;
+            inputs.push(input);
+        }
+        inputs
+    }
+
+    /// Loads, keeping the layers and the environment for explanations.
+    pub(crate) fn load_parts(&self) -> Result<Loaded, ConfigError> {
+        let env = self.environment();
         let mut layers = Vec::with_capacity(4);
         if let Some(defaults) = &self.defaults {
             layers.push(match defaults {
@@ -269,8 +347,19 @@ impl Loader {
         validate::reserved_keys(&config)?;
         let typos = validate::env_typos(&layers[..file_layers], layers.get(env_index));
         config.warnings.splice(0..0, typos);
-        Ok(config)
+        Ok(Loaded {
+            config,
+            layers,
+            env,
+        })
     }
+}
+
+/// A loaded configuration with the layers it was merged from.
+pub(crate) struct Loaded {
+    pub(crate) config: Config,
+    pub(crate) layers: Vec<Layer>,
+    pub(crate) env: Environment,
 }
 
 /// The embedded defaults never change: parse them once per process.

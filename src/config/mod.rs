@@ -68,6 +68,7 @@ mod cast;
 mod env;
 mod export;
 mod extract;
+mod inspect;
 mod interpolate;
 mod layer;
 mod literal;
@@ -84,7 +85,8 @@ use std::path::Path;
 
 pub use crate::error::ConfigError;
 pub use cast::string_to_type;
-pub use loader::Loader;
+pub use inspect::{Explanation, Input, LayerValue, Layers, Step, StepKind};
+pub use loader::{EMBEDDED_DEFAULTS, Loader};
 pub use source::Source;
 pub use task_defaults::TaskDefaults;
 pub use tree::Config;

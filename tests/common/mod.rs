@@ -1,6 +1,7 @@
 //! Shared fixtures for the integration tests.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod context;
 
 use std::path::{Path, PathBuf};

@@ -1,54 +1,24 @@
-//! Rendering a configuration for people and for machines.
+//! Rendering values as TOML, JSON and shell `export` lines.
 
 use prefect_config::Value;
-use prefect_config::config::Config;
 
-/// What a masked value prints as.
-const MASK: &str = "********";
-
-/// The configuration (or the subtree at `path`) as TOML or JSON, with every
-/// value under `context.secrets` masked.
-pub fn view(config: &Config, path: &str, json: bool) -> Result<String, String> {
-    let value = config
-        .get(path)
-        .ok_or_else(|| format!("no key `{path}` in the configuration"))?;
-    let mut value = value.clone();
-    mask_secrets(&mut value, path);
-    if json {
-        let mut text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
-        text.push('\n');
-        return Ok(text);
-    }
-    match to_toml(&value) {
+/// A value tree as TOML; a scalar prints as its TOML literal.
+pub fn toml_text(value: &Value) -> Result<String, String> {
+    match to_toml(value) {
         toml::Value::Table(table) => toml::to_string(&table).map_err(|e| e.to_string()),
         scalar => Ok(format!("{scalar}\n")),
     }
 }
 
-/// Masks every value below `context.secrets`, given that `value` sits at
-/// `path` in the whole tree.
-fn mask_secrets(value: &mut Value, path: &str) {
-    let parts: Vec<&str> = path.split('.').filter(|p| !p.is_empty()).collect();
-    let secrets = match parts.as_slice() {
-        [] => value.get_mut("context").and_then(|c| c.get_mut("secrets")),
-        ["context"] => value.get_mut("secrets"),
-        ["context", "secrets", ..] => Some(value),
-        _ => None,
-    };
-    if let Some(secrets) = secrets {
-        match secrets {
-            Value::Object(map) if parts.len() <= 2 => {
-                for secret in map.values_mut() {
-                    *secret = Value::String(MASK.into());
-                }
-            }
-            other => *other = Value::String(MASK.into()),
-        }
-    }
+/// Pretty JSON with a final newline.
+pub fn json_text(value: &Value) -> Result<String, String> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// TOML has no null: print it as `"None"`, which loads back as null.
-fn to_toml(value: &Value) -> toml::Value {
+pub fn to_toml(value: &Value) -> toml::Value {
     match value {
         Value::Null => toml::Value::String("None".into()),
         Value::Bool(b) => toml::Value::Boolean(*b),
@@ -63,5 +33,37 @@ fn to_toml(value: &Value) -> toml::Value {
         Value::Object(map) => {
             toml::Value::Table(map.iter().map(|(k, v)| (k.clone(), to_toml(v))).collect())
         }
+    }
+}
+
+/// `text` quoted for a POSIX shell: single quotes, each `'` written `'\''`.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// True for a name a POSIX shell accepts in `export NAME=...`.
+pub fn is_shell_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_survive_single_quotes() {
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn shell_names() {
+        assert!(is_shell_name("PREFECT__A_1"));
+        assert!(!is_shell_name("PREFECT__A-B"));
+        assert!(!is_shell_name("1A"));
     }
 }
