@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -11,8 +10,11 @@ use common::TempFiles;
 use common::cli::{CANARY, cmd, with_defaults};
 use serde_json::{Value, json};
 
-/// Answers `replies` in order and returns the request bodies it saw.
-fn serve(replies: Vec<Value>) -> (String, JoinHandle<Vec<(Value, Option<String>)>>) {
+/// A request body and its `Authorization` header.
+type Seen = (Value, Option<String>);
+
+/// Answers `replies` in order and returns the requests it saw.
+fn serve(replies: Vec<Value>) -> (String, JoinHandle<Vec<Seen>>) {
     let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/graphql", server.server_addr());
     let handle = std::thread::spawn(move || {

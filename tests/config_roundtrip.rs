@@ -1,6 +1,9 @@
 //! Property tests: casting never panics and printed values cast back;
 //! `to_environment_variables` output loads back to the same configuration.
 
+mod common;
+
+use common::python::python_literal;
 use prefect_config::config::{Loader, string_to_type};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -46,48 +49,6 @@ fn toml_of(tree: &Value) -> String {
         out.push_str(&format!("{key} = {quoted}\n"));
     }
     out
-}
-
-fn python_literal(value: &Value) -> String {
-    match value {
-        Value::Null => "None".into(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => format!("{f:e}"),
-            _ => n.to_string(),
-        },
-        Value::String(s) => {
-            let escaped: String = s
-                .chars()
-                .flat_map(|c| match c {
-                    '\\' => vec!['\\', '\\'],
-                    '\'' => vec!['\\', '\''],
-                    '\n' => vec!['\\', 'n'],
-                    '\r' => vec!['\\', 'r'],
-                    c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                        format!("\\x{:02x}", c as u32).chars().collect()
-                    }
-                    c => vec![c],
-                })
-                .collect();
-            format!("'{escaped}'")
-        }
-        Value::Array(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(python_literal)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Value::Object(map) => format!(
-            "{{{}}}",
-            map.iter()
-                .map(|(k, v)| format!("{}: {}", python_literal(&json!(k)), python_literal(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }
 
 proptest! {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::python::python_literal;
 use common::{FIXTURE_HOME, TempFiles, defaults_path, fixture};
 use prefect_config::config::{ConfigError, Loader, string_to_type};
 use serde_json::{Value, json};
@@ -260,30 +261,6 @@ fn json_to_toml(value: &Value) -> String {
                 walk(child, path, out);
                 path.pop();
             }
-        }
-    }
-    fn python_literal(value: &Value) -> String {
-        match value {
-            Value::Null => "None".into(),
-            Value::Bool(true) => "True".into(),
-            Value::Bool(false) => "False".into(),
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => format!("'{s}'"),
-            Value::Array(items) => format!(
-                "[{}]",
-                items
-                    .iter()
-                    .map(python_literal)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Value::Object(map) => format!(
-                "{{{}}}",
-                map.iter()
-                    .map(|(k, v)| format!("'{k}': {}", python_literal(v)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
         }
     }
     walk(value, &mut Vec::new(), &mut out);
