@@ -6,7 +6,7 @@ mod common;
 use common::python::python_literal;
 use prefect_config::config::{Loader, string_to_type};
 use proptest::prelude::*;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// JSON values whose keys are lower-case (environment names lose case) and
 /// whose strings have no `$` or leading `~` (expanded on load).
