@@ -47,7 +47,7 @@ impl Layer {
                 origin: source.clone(),
                 line,
                 column,
-                message: err.message().trim().to_owned(),
+                message: err.message().trim().replace('\n', "; "),
             }
         })?;
         let data = table
