@@ -73,6 +73,7 @@ mod interpolate;
 mod layer;
 mod literal;
 mod loader;
+mod merge;
 mod python;
 mod secrets_dir;
 mod source;
