@@ -345,6 +345,21 @@ fn validate_reports_positions_and_exit_status() {
             "cycle.toml:3:1: error: reference cycle between keys: c.a -> c.b -> c.a",
         ));
 
+    // A reserved key does not hide a cycle: both are reported.
+    let both = files.write("both.toml", "[c]\nkeys = 1\na = '${c.b}'\nb = '${c.a}'\n");
+    cmd(&files)
+        .args(&d)
+        .arg("validate")
+        .arg(&both)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "both.toml:2:1: error: invalid key `c.keys`",
+        ))
+        .stdout(predicate::str::contains(
+            "error: reference cycle between keys",
+        ));
+
     let missing = files.write("missing.toml", "\n[server]\nurl = '${server.nope}/x'\n");
     cmd(&files)
         .args(&d)

@@ -64,8 +64,12 @@ pub fn run(base: &Loader, files: &[PathBuf]) -> Result<ExitCode, Failure> {
     };
     for (loader, paths) in runs {
         let checked: Vec<Checked> = paths.iter().map(|p| check_file(p, &mut report)).collect();
-        if checked.iter().all(|c| c.doc.is_some()) && !has_reserved(&checked, &mut report) {
-            check_loaded(&loader, &checked, &mut report);
+        if checked.iter().all(|c| c.doc.is_some()) {
+            // Reserved keys are found in the documents themselves, with their
+            // positions; loading still reports the problems found before its
+            // own reserved-key check (reference cycles, expansion loops).
+            let reserved = has_reserved(&checked, &mut report);
+            check_loaded(&loader, &checked, &mut report, reserved);
         }
     }
     let (errors, warnings) = (report.errors, report.warnings);
@@ -172,8 +176,14 @@ fn walk_table(table: &toml_edit::Table, path: &mut Vec<String>, found: &mut Foun
     }
 }
 
-fn check_loaded(loader: &Loader, checked: &[Checked], report: &mut Report) {
+fn check_loaded(
+    loader: &Loader,
+    checked: &[Checked],
+    report: &mut Report,
+    reserved_reported: bool,
+) {
     match loader.load() {
+        Err(ConfigError::InvalidKey { .. }) if reserved_reported => {}
         Err(err) => {
             let at = locate_error(&err, checked);
             report.error(&at, &err.to_string());
