@@ -101,6 +101,12 @@ enum FileSpec {
 impl Loader {
     /// A bare loader: no files, no environment prefix, the process
     /// environment for `$VAR` expansion, no task defaults.
+    ///
+    /// ```
+    /// let cfg = prefect_config::config::Loader::new().load()?;
+    /// assert_eq!(cfg.as_value(), &serde_json::json!({}));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
     pub fn new() -> Self {
         Loader::default()
     }
@@ -134,18 +140,36 @@ impl Loader {
     }
 
     /// Reads the defaults from a TOML file, which must exist.
+    ///
+    /// ```
+    /// use prefect_config::config::{ConfigError, Loader};
+    /// let err = Loader::new().defaults_file("/no/such/defaults.toml").load().unwrap_err();
+    /// assert!(matches!(err, ConfigError::Read { .. }));
+    /// ```
     pub fn defaults_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.defaults = Some(Defaults::File(path.into()));
         self
     }
 
     /// Uses this TOML text as the defaults.
+    ///
+    /// ```
+    /// let cfg = prefect_config::config::Loader::new().defaults_toml("[a]\nb = '1'").load()?;
+    /// assert_eq!(cfg.get("a.b"), Some(&serde_json::json!(1)));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
     pub fn defaults_toml(mut self, toml: impl Into<String>) -> Self {
         self.defaults = Some(Defaults::Toml(Arc::from(toml.into())));
         self
     }
 
-    /// Uses the defaults compiled into this crate.
+    /// Uses the defaults compiled into this crate (`config/config.toml`).
+    ///
+    /// ```
+    /// let cfg = prefect_config::config::Loader::new().embedded_defaults().load()?;
+    /// assert_eq!(cfg.get("server.port"), Some(&serde_json::json!(4200)));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
     pub fn embedded_defaults(mut self) -> Self {
         self.defaults = Some(Defaults::Embedded);
         self
@@ -153,6 +177,13 @@ impl Loader {
 
     /// Reads a user file over the defaults; a missing file is skipped.
     /// `$VAR` and `~` in the path are expanded.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new().defaults_toml("a = 1").user_file("/no/such/user.toml").load()?;
+    /// assert_eq!(cfg.get("a"), Some(&serde_json::json!(1)));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
     pub fn user_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.user = Some(FileSpec::Path(path.into()));
         self
@@ -160,12 +191,37 @@ impl Loader {
 
     /// Reads a backend file over the user file; a missing file is skipped.
     /// `$VAR` and `~` in the path are expanded.
+    ///
+    /// ```
+    /// use prefect_config::config::{Loader, Source};
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("backend.toml"), "backend = 'server'")?;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("backend = 'cloud'")
+    ///     .backend_file("$DIR/backend.toml")
+    ///     .env_vars([("DIR", dir.path().to_str().unwrap())])
+    ///     .load()?;
+    /// assert_eq!(cfg.get("backend"), Some(&serde_json::json!("server")));
+    /// assert!(matches!(cfg.source_of("backend"), Some(Source::BackendFile(_))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn backend_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.backend = Some(FileSpec::Path(path.into()));
         self
     }
 
     /// Reads `PREFIX__SECTION__KEY` environment variables as the top layer.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[server]\nport = 4200")
+    ///     .env_prefix("MYAPP")
+    ///     .env_vars([("MYAPP__SERVER__PORT", "8080"), ("PREFECT__SERVER__PORT", "1")])
+    ///     .load()?;
+    /// assert_eq!(cfg.get("server.port"), Some(&serde_json::json!(8080)));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
     pub fn env_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.env_prefix = Some(prefix.into());
         self
@@ -194,6 +250,13 @@ impl Loader {
 
     /// Applies Prefect's task defaults after loading (see
     /// [`TaskDefaults`](crate::config::TaskDefaults)).
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new().defaults_toml("[tasks.defaults]\nmax_retries = false").task_defaults(true).load()?;
+    /// assert_eq!(cfg.get("tasks.defaults.max_retries"), Some(&serde_json::json!(0)));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
     pub fn task_defaults(mut self, apply: bool) -> Self {
         self.task_defaults = apply;
         self
@@ -219,6 +282,12 @@ impl Loader {
     }
 
     /// Loads, merges, interpolates, casts and validates the configuration.
+    ///
+    /// ```
+    /// use prefect_config::config::{ConfigError, Loader};
+    /// let err = Loader::new().defaults_toml("[a]\nx = '${a.y}'\ny = '${a.x}'").load().unwrap_err();
+    /// assert!(matches!(err, ConfigError::ReferenceCycle { .. }));
+    /// ```
     pub fn load(&self) -> Result<Config, ConfigError> {
         self.load_parts().map(|parts| parts.config)
     }

@@ -96,6 +96,13 @@ pub use warning::ConfigWarning;
 
 /// How deeply tables may nest in any layer. Deeper input is rejected with
 /// [`ConfigError::TooDeep`] before it reaches a recursive parser.
+///
+/// ```
+/// use prefect_config::config::{ConfigError, Loader, MAX_DEPTH};
+/// let deep = format!("[{}]", vec!["t"; MAX_DEPTH + 1].join("."));
+/// let err = Loader::new().defaults_toml(deep).load().unwrap_err();
+/// assert!(matches!(err, ConfigError::TooDeep { .. } | ConfigError::Syntax { .. }));
+/// ```
 pub const MAX_DEPTH: usize = 64;
 
 /// Prefect's `load_configuration(path, user_config_path, backend_config_path,

@@ -194,6 +194,14 @@ impl Config {
 
     /// Problems that did not stop loading: likely typos in environment
     /// variable names and references to missing keys.
+    ///
+    /// ```
+    /// use prefect_config::config::{ConfigWarning, Loader};
+    /// let cfg = Loader::new().defaults_toml("url = 'http://${nope}'").load()?;
+    /// assert_eq!(cfg.get("url"), Some(&serde_json::json!("http://")));
+    /// assert!(matches!(&cfg.warnings()[0], ConfigWarning::MissingReference { reference, .. } if reference == "nope"));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
     pub fn warnings(&self) -> &[ConfigWarning] {
         &self.warnings
     }

@@ -10,6 +10,13 @@ use crate::config::{Config, ConfigError, ConfigWarning};
 
 /// Names Prefect rejects as keys because they shadow methods of its `Config`
 /// object. Case-sensitive.
+///
+/// ```
+/// use prefect_config::config::{Loader, RESERVED_KEYS};
+/// assert!(RESERVED_KEYS.contains(&"keys"));
+/// assert!(Loader::new().defaults_toml("[a]\nkeys = 1").load().is_err());
+/// assert!(Loader::new().defaults_toml("[a]\nKeys = 1").load().is_ok());
+/// ```
 pub const RESERVED_KEYS: &[&str] = &[
     "clear",
     "copy",

@@ -142,6 +142,14 @@ pub fn building_flow<R>(name: &str, f: impl FnOnce() -> R) -> R {
 }
 
 /// The name of the flow being built here (see [`building_flow`]), if any.
+///
+/// ```
+/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+/// use prefect_config::context;
+/// assert_eq!(context::building_flow_name(), None);
+/// // An ordinary `flow` key is not the marker.
+/// context::with(serde_json::json!({"flow": "etl"}), || assert_eq!(context::building_flow_name(), None));
+/// ```
 pub fn building_flow_name() -> Option<String> {
     stack::read(stack::building_flow).map(|name| name.to_string())
 }

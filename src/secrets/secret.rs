@@ -117,6 +117,10 @@ impl Secret {
     }
 
     /// The secret's name.
+    ///
+    /// ```
+    /// assert_eq!(prefect_config::secrets::Secret::new("Token").name(), "Token");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -124,6 +128,14 @@ impl Secret {
     /// The secret's value (see the type's docs for the lookup rules).
     ///
     /// Prefer [`Secret::get_secret`] when the value may be printed or logged.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::Secret};
+    /// let value = context::with(serde_json::json!({"secrets": {"CFG": "[1, 2]"}}), || Secret::new("CFG").get())?;
+    /// assert_eq!(value, serde_json::json!([1, 2]));
+    /// # Ok::<(), prefect_config::secrets::SecretError>(())
+    /// ```
     pub fn get(&self) -> Result<Value, SecretError> {
         if context::building_flow_name().is_some() {
             return Err(SecretError::BuildingFlow);
@@ -178,6 +190,13 @@ impl Secret {
     /// True when the secret is in the context or, with Cloud secrets on, in
     /// the backend's `secret_names`. A backend failure counts as "no"; use
     /// [`try_exists`](Secret::try_exists) to see it.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::Secret};
+    /// assert!(!Secret::new("A").exists());
+    /// assert!(context::with(serde_json::json!({"secrets": {"A": null}}), || Secret::new("A").exists()));
+    /// ```
     pub fn exists(&self) -> bool {
         self.try_exists().unwrap_or(false)
     }
@@ -253,6 +272,14 @@ pub struct Secrets;
 
 impl Secrets {
     /// The names of the secrets visible here, in order.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::context;
+    /// context::with(serde_json::json!({"secrets": {"B": 1, "A": 2}}), || {
+    ///     assert_eq!(context::secrets().names(), ["B", "A"]);
+    /// });
+    /// ```
     pub fn names(&self) -> Vec<String> {
         context::with_value("secrets", |secrets| {
             secrets
@@ -263,6 +290,14 @@ impl Secrets {
     }
 
     /// True when a secret called `name` is visible here.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::context;
+    /// context::with(serde_json::json!({"secrets": {"A": 1}}), || {
+    ///     assert!(context::secrets().contains("A") && !context::secrets().contains("a"));
+    /// });
+    /// ```
     pub fn contains(&self, name: &str) -> bool {
         context::with_secret(name, |value| value.is_some())
     }
@@ -285,6 +320,16 @@ impl Secrets {
     /// scope), like Prefect's
     /// `prefect.context.setdefault("secrets", {})["NAME"] = value`; unlike
     /// Prefect, the edit ends with the scope.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::Secret};
+    /// context::with(serde_json::json!({}), || {
+    ///     context::secrets().insert("MY_KEY", "MY_VALUE");
+    ///     assert_eq!(Secret::new("MY_KEY").get().unwrap(), "MY_VALUE");
+    /// });
+    /// assert!(!Secret::new("MY_KEY").exists());
+    /// ```
     pub fn insert(&self, name: impl Into<String>, value: impl Into<Value>) {
         let mut secrets = context::with_value("secrets", |secrets| match secrets {
             Some(Value::Object(map)) => map.clone(),
