@@ -91,7 +91,7 @@ pub use loader::{EMBEDDED_DEFAULTS, Loader};
 pub use source::Source;
 pub use task_defaults::TaskDefaults;
 pub use tree::Config;
-pub use validate::RESERVED_KEYS;
+pub use validate::{RESERVED_KEYS, is_reserved_key};
 pub use warning::ConfigWarning;
 
 /// How deeply tables may nest in any layer. Deeper input is rejected with

@@ -41,9 +41,16 @@ pub const RESERVED_KEYS: &[&str] = &[
     "values",
 ];
 
-/// True for a key Prefect rejects: a listed method name, or a Python special
-/// name such as `__class__` (every `__x__` name is an attribute of `Config`).
-pub(crate) fn is_reserved(key: &str) -> bool {
+/// True for a key Prefect rejects: a name in [`RESERVED_KEYS`], or a Python
+/// special name such as `__class__` (every `__x__` name is an attribute of
+/// Prefect's `Config`).
+///
+/// ```
+/// use prefect_config::config::is_reserved_key;
+/// assert!(is_reserved_key("keys") && is_reserved_key("__class__"));
+/// assert!(!is_reserved_key("Keys") && !is_reserved_key("____"));
+/// ```
+pub fn is_reserved_key(key: &str) -> bool {
     RESERVED_KEYS.contains(&key) || (key.len() > 4 && key.starts_with("__") && key.ends_with("__"))
 }
 
@@ -70,7 +77,7 @@ fn find_reserved<'a>(value: &'a Value, path: &mut Vec<&'a str>) -> bool {
     };
     for (key, child) in map {
         path.push(key);
-        if is_reserved(key) || find_reserved(child, path) {
+        if is_reserved_key(key) || find_reserved(child, path) {
             return true;
         }
         path.pop();

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use prefect_config::config::{ConfigError, ConfigWarning, Loader, RESERVED_KEYS, Source};
+use prefect_config::config::{ConfigError, ConfigWarning, Loader, Source, is_reserved_key};
 use toml_edit::{ImDocument, Item};
 
 use crate::Failure;
@@ -136,10 +136,6 @@ fn has_reserved(checked: &[Checked], report: &mut Report) -> bool {
     report.errors > before
 }
 
-fn is_reserved(key: &str) -> bool {
-    RESERVED_KEYS.contains(&key) || (key.len() > 4 && key.starts_with("__") && key.ends_with("__"))
-}
-
 type Found = Vec<(String, Option<std::ops::Range<usize>>)>;
 
 fn walk(item: &Item, path: &mut Vec<String>, found: &mut Found) {
@@ -152,7 +148,7 @@ fn walk(item: &Item, path: &mut Vec<String>, found: &mut Found) {
     if let Some(table) = item.as_table_like() {
         for (name, child) in table.iter() {
             path.push(name.to_owned());
-            if is_reserved(name) {
+            if is_reserved_key(name) {
                 let span = table.get_key_value(name).and_then(|(key, _)| key.span());
                 found.push((path.join("."), span));
             }
@@ -165,7 +161,7 @@ fn walk(item: &Item, path: &mut Vec<String>, found: &mut Found) {
 fn walk_table(table: &toml_edit::Table, path: &mut Vec<String>, found: &mut Found) {
     for (name, child) in table.iter() {
         path.push(name.to_owned());
-        if is_reserved(name) {
+        if is_reserved_key(name) {
             found.push((
                 path.join("."),
                 table.key(name).and_then(toml_edit::Key::span),
