@@ -40,7 +40,6 @@
 
 pub mod config;
 pub mod context;
-mod error;
 mod global;
 mod redact;
 pub mod secrets;

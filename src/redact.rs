@@ -1,25 +1,9 @@
 //! Masking rules for values that must not be shown.
 
-use std::fmt;
-
 use serde_json::Value;
 
 /// What a masked value prints as.
 pub(crate) const MASK: &str = "********";
-
-/// True when a dotted path lies under `context.secrets`.
-pub(crate) fn is_secret_path<'a>(mut path: impl Iterator<Item = &'a str>) -> bool {
-    path.next() == Some("context") && path.next() == Some("secrets")
-}
-
-/// `Debug` for a value tree with everything under `context.secrets` masked.
-pub(crate) struct Redacted<'a>(pub(crate) &'a Value);
-
-impl fmt::Debug for Redacted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", redact_secrets(self.0))
-    }
-}
 
 /// A copy of the tree with every value under `context.secrets` replaced by
 /// the mask (the secret names stay visible).

@@ -21,9 +21,14 @@
 //! sets become arrays; non-string dictionary keys become their Python `str()`.
 //! `\N{NAME}` escapes are not supported.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
+use crate::config::Source;
 use crate::config::literal;
+use crate::config::node::Leaf;
+use crate::config::step::{Step, StepKind};
 
 /// Casts a string the way Prefect's `string_to_type` does.
 ///
@@ -59,6 +64,50 @@ pub(crate) fn cast(text: &str) -> Option<Value> {
         return None;
     }
     literal::parse(text)
+}
+
+/// The twice-cast rule, the one place it is written: how many rounds of
+/// expansion and casting a string from `source` gets. Prefect expands and
+/// casts an environment variable's text when it reads the variable, then
+/// again with every other string of the merged configuration; so
+/// `PREFECT__X="'5'"` loads as the string `"5"`, then the integer 5. Values
+/// from files and providers get one round.
+pub(crate) fn rounds(source: &Source) -> usize {
+    if source.env_var().is_some() { 2 } else { 1 }
+}
+
+/// Expands and casts a string leaf for as many [`rounds`] as its source
+/// gets, recording each step on the leaf. `expand` returns the expanded text,
+/// or `None` when nothing changed. Stops early once the value is no longer
+/// a string.
+pub(crate) fn expand_and_cast<E>(
+    leaf: &mut Leaf,
+    mut expand: impl FnMut(&str) -> Result<Option<String>, E>,
+) -> Result<(), E> {
+    for _ in 0..rounds(&leaf.source) {
+        let Value::String(text) = &leaf.value else {
+            break;
+        };
+        if let Some(expanded) = expand(text)? {
+            leaf.apply(Step::new(StepKind::ExpandEnv, Value::String(expanded)));
+        }
+        let Value::String(text) = &leaf.value else {
+            break;
+        };
+        if let Some(value) = cast(text) {
+            let raw = (!value.is_string()).then(|| Arc::<str>::from(text.as_str()));
+            leaf.apply(Step::new(StepKind::Cast, value));
+            leaf.trail_mut().raw = raw;
+        }
+    }
+    Ok(())
+}
+
+/// What a string loads as from `source`, leaving out `$VAR` expansion.
+pub(crate) fn load_text(text: &str, source: &Source) -> Value {
+    let mut leaf = Leaf::new(Value::String(text.to_owned()), source.clone());
+    let _ = expand_and_cast(&mut leaf, |_| Ok::<_, ()>(None));
+    leaf.value
 }
 
 /// A cheap check on the first character that skips the parser for most

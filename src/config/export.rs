@@ -1,8 +1,10 @@
 //! Values as environment variable text that loads back to the same value.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
-use crate::config::{cast, python};
+use crate::config::{Source, cast, python};
 
 /// The text for an environment variable that loads back as `value`.
 ///
@@ -29,13 +31,9 @@ pub(crate) fn env_text(value: &Value) -> String {
 }
 
 /// What an environment variable's text loads as, leaving out `$VAR`
-/// expansion: cast, and cast again if the first cast gave a string.
+/// expansion (see [`cast::rounds`] for why it is cast twice).
 pub(crate) fn load_env_text(text: &str) -> Value {
-    match cast::cast(text) {
-        Some(Value::String(s)) => cast::string_to_type(&s),
-        Some(other) => other,
-        None => cast::string_to_type(text),
-    }
+    cast::load_text(text, &Source::EnvVar(Arc::from("")))
 }
 
 fn loads_as(text: &str, value: &Value) -> bool {

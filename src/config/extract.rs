@@ -15,24 +15,26 @@ use serde::de::{
 use serde_json::Value;
 
 use crate::config::ConfigError;
-use crate::config::tree::Meta;
-use crate::redact;
+use crate::config::node::Node;
+use crate::config::sensitive;
 
 pub(crate) fn extract<T: DeserializeOwned>(
     value: &Value,
-    meta: &Meta,
+    node: &Node,
     path: &[&str],
 ) -> Result<T, ConfigError> {
     let de = De {
         value,
-        meta,
+        meta: node,
         exact: true,
         path: path.join("."),
     };
     T::deserialize(de).map_err(|err| {
-        let key = err.path.unwrap_or_default();
-        let origin = meta_for(meta, &key, path.len()).source().clone();
-        let secret = redact::is_secret_path(key.split('.'));
+        let key = err.path.unwrap_or_else(|| path.join("."));
+        let at = meta_for(node, &key, path.len());
+        let origin = at.source().clone();
+        let secret = matches!(at, Node::Leaf(leaf) if leaf.sensitive)
+            || sensitive::is_sensitive_path(key.split('.'));
         let message = if secret && err.custom {
             "invalid value".to_owned()
         } else {
@@ -47,7 +49,7 @@ pub(crate) fn extract<T: DeserializeOwned>(
 }
 
 /// The meta node for `key`, which starts with the `skip` parts of the root.
-fn meta_for<'m>(root: &'m Meta, key: &str, skip: usize) -> &'m Meta {
+fn meta_for<'m>(root: &'m Node, key: &str, skip: usize) -> &'m Node {
     root.find(key.split('.').filter(|p| !p.is_empty()).skip(skip))
 }
 
@@ -170,8 +172,8 @@ fn kind(unexp: &Unexpected<'_>) -> &'static str {
 
 struct De<'v> {
     value: &'v Value,
-    /// The meta node of this value, or of the leaf that contains it.
-    meta: &'v Meta,
+    /// The node of this value, or the leaf that contains it.
+    meta: &'v Node,
     /// True when `meta` belongs to this very value (not to a containing leaf).
     exact: bool,
     path: String,
@@ -199,7 +201,7 @@ impl<'v> De<'v> {
     /// The text this value was cast from, if casting changed its type.
     fn raw(&self) -> Option<&'v str> {
         match (self.exact, self.meta) {
-            (true, Meta::Leaf(leaf)) => leaf.raw.as_deref(),
+            (true, Node::Leaf(leaf)) => leaf.raw().map(|raw| &**raw),
             _ => None,
         }
     }

@@ -1,45 +1,30 @@
-//! One layer of configuration: its data, its origin, and its figment
-//! `Provider` implementation.
+//! One layer of configuration: a tree of nodes that all come from one input,
+//! and the TOML reader that builds one.
 //!
-//! TOML is parsed here with the `toml` crate directly (not figment's `Toml`
-//! provider) so that syntax errors can be reported with line and column but
-//! without the snippet of the offending line, which may hold a secret.
+//! TOML is parsed with `toml`'s span-keeping `DeTable` (no intermediate
+//! `toml::Table`), so that syntax errors can be reported with line and column
+//! but without the snippet of the offending line, which may hold a secret.
 
-use std::sync::Arc;
+use serde_json::{Number, Value};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
-use figment::value::{Dict, Empty, Map as FigMap, Tag, Value as FigValue};
-use figment::{Metadata, Profile, Provider};
-use serde_json::{Map, Number, Value};
-
-use crate::config::tree::FastMap;
+use crate::config::node::{Leaf, Node, Table};
 use crate::config::{ConfigError, MAX_DEPTH, Source};
 
-/// One layer: a value tree and where it came from.
-#[derive(Clone, Debug)]
+/// One layer: a tree whose nodes carry their origins.
+#[derive(Clone)]
 pub(crate) struct Layer {
+    /// The origin of the layer as a whole (for the environment, `PREFIX__*`).
     pub(crate) source: Source,
-    pub(crate) data: Arc<Map<String, Value>>,
-    /// For layers whose leaves each have their own origin (environment
-    /// variables, secrets files): the origin of each leaf path.
-    pub(crate) leaf_sources: Option<Arc<FastMap<Vec<String>, Source>>>,
-    /// Leaves whose values were cast from text, with that text.
-    pub(crate) raw: FastMap<Vec<String>, Arc<str>>,
+    pub(crate) root: Table,
 }
 
 impl Layer {
-    pub(crate) fn new(source: Source, data: Map<String, Value>) -> Self {
-        Layer {
-            source,
-            data: Arc::new(data),
-            leaf_sources: None,
-            raw: FastMap::default(),
-        }
-    }
-
     /// Parses a TOML document.
     pub(crate) fn from_toml(source: Source, text: &str) -> Result<Layer, ConfigError> {
         check_depth(text, &source)?;
-        let table: toml::Table = text.parse().map_err(|err: toml::de::Error| {
+        let syntax = |err: &toml::de::Error| {
             let (line, column) = err
                 .span()
                 .map_or((1, 1), |span| line_column(text, span.start));
@@ -47,89 +32,79 @@ impl Layer {
                 origin: source.clone(),
                 line,
                 column,
-                message: err.message().trim().replace('\n', "; "),
+                message: syntax_message(err),
+            }
+        };
+        let table = DeTable::parse(text).map_err(|err| syntax(&err))?;
+        let root = table_of(table.into_inner(), &source).map_err(|span| {
+            let (line, column) = line_column(text, span.start);
+            ConfigError::Syntax {
+                origin: source.clone(),
+                line,
+                column,
+                message: "integer out of range".into(),
             }
         })?;
-        let data = table
-            .into_iter()
-            .map(|(k, v)| (k, toml_to_json(v)))
-            .collect();
-        Ok(Layer::new(source, data))
-    }
-
-    /// The origin of the leaf at `path`.
-    pub(crate) fn source_of(&self, path: &[String]) -> &Source {
-        self.leaf_sources
-            .as_ref()
-            .and_then(|map| map.get(path))
-            .unwrap_or(&self.source)
-    }
-
-    /// The value at `path` in this layer.
-    pub(crate) fn get(&self, path: &[String]) -> Option<&Value> {
-        let (first, rest) = path.split_first()?;
-        let mut node = self.data.get(first)?;
-        for part in rest {
-            node = node.as_object()?.get(part)?;
-        }
-        Some(node)
+        Ok(Layer { source, root })
     }
 }
 
-impl Provider for Layer {
-    fn metadata(&self) -> Metadata {
-        Metadata::named(self.source.to_string())
-    }
-
-    /// Tables become figment dicts so that figment merges them; every other
-    /// value is an opaque leaf (its real value is read back from the layer),
-    /// so that a table produced by casting text is never merged into.
-    fn data(&self) -> Result<FigMap<Profile, Dict>, figment::Error> {
-        let mut map = FigMap::new();
-        map.insert(
-            Profile::Default,
-            self.to_figment(&self.data, &mut Vec::new()),
-        );
-        Ok(map)
+/// The parser's message on one line; never empty.
+fn syntax_message(err: &toml::de::Error) -> String {
+    let message = err.message().trim().replace('\n', "; ");
+    if message.is_empty() {
+        "invalid TOML".to_owned()
+    } else {
+        message
     }
 }
 
-impl Layer {
-    fn to_figment(&self, map: &Map<String, Value>, path: &mut Vec<String>) -> Dict {
-        map.iter()
-            .map(|(key, value)| {
-                path.push(key.clone());
-                let value = match value {
-                    Value::Object(child) if !self.raw.contains_key(path.as_slice()) => {
-                        FigValue::Dict(Tag::Default, self.to_figment(child, path))
-                    }
-                    _ => FigValue::Empty(Tag::Default, Empty::Unit),
-                };
-                path.pop();
-                (key.clone(), value)
-            })
-            .collect()
+/// A TOML table as a table node; `Err` holds the span of an integer out of range.
+fn table_of(table: DeTable<'_>, source: &Source) -> Result<Table, std::ops::Range<usize>> {
+    let mut out = Table::new(source.clone());
+    out.entries.reserve(table.len());
+    for (key, value) in table {
+        let node = match value.get_ref() {
+            DeValue::Table(_) => match value.into_inner() {
+                DeValue::Table(child) => Node::Table(table_of(child, source)?),
+                _ => continue,
+            },
+            _ => Node::Leaf(Leaf::new(value_of(value)?, source.clone())),
+        };
+        out.entries.insert(key.into_inner().into_owned(), node);
     }
+    Ok(out)
 }
 
-fn toml_to_json(value: toml::Value) -> Value {
-    match value {
-        toml::Value::String(s) => Value::String(s),
-        toml::Value::Integer(i) => Value::from(i),
+/// A TOML value (tables inside arrays included) as JSON.
+fn value_of(value: Spanned<DeValue<'_>>) -> Result<Value, std::ops::Range<usize>> {
+    let span = value.span();
+    Ok(match value.into_inner() {
+        DeValue::String(s) => Value::String(s.into_owned()),
+        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) => Value::from(n),
+            Err(_) => return Err(span),
+        },
         // TOML allows `inf` and `nan`, which JSON cannot hold: keep their text.
-        toml::Value::Float(f) => Number::from_f64(f)
-            .map(Value::Number)
-            .unwrap_or_else(|| Value::String(crate::config::python::float_repr(f))),
-        toml::Value::Boolean(b) => Value::Bool(b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => Value::Object(
-            table
-                .into_iter()
-                .map(|(k, v)| (k, toml_to_json(v)))
-                .collect(),
-        ),
-    }
+        DeValue::Float(f) => {
+            let x: f64 = f.as_str().parse().unwrap_or(f64::NAN);
+            Number::from_f64(x)
+                .map(Value::Number)
+                .unwrap_or_else(|| Value::String(crate::config::python::float_repr(x)))
+        }
+        DeValue::Boolean(b) => Value::Bool(b),
+        DeValue::Datetime(d) => Value::String(d.to_string()),
+        DeValue::Array(items) => {
+            Value::Array(items.into_iter().map(value_of).collect::<Result<_, _>>()?)
+        }
+        DeValue::Table(table) => {
+            let mut map = serde_json::Map::with_capacity(table.len());
+            for (key, value) in table {
+                map.insert(key.into_inner().into_owned(), value_of(value)?);
+            }
+            Value::Object(map)
+        }
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -1,33 +1,55 @@
 //! [`Loader`]: the one place that fixes the order of layers.
 //!
-//! | # | layer            | where                                                         | missing  |
-//! |---|------------------|---------------------------------------------------------------|----------|
-//! | 1 | defaults         | embedded `config/config.toml`, a file, or a TOML string       | error    |
-//! | 2 | user file        | `$PREFECT__USER_CONFIG_PATH`, else `~/.prefect/config.toml`   | skipped  |
-//! | 3 | backend file     | `$PREFECT__BACKEND_CONFIG_PATH`, else `~/.prefect/backend.toml` | skipped |
-//! | 4 | secrets directory | `$PREFECT__SECRETS_DIR` or `secrets_dir`: one file per secret | warned   |
-//! | 5 | environment      | `PREFIX__SECTION__KEY=value`                                  | —        |
+//! | # | layer             | where                                                           | missing |
+//! |---|-------------------|-----------------------------------------------------------------|---------|
+//! | 1 | defaults          | embedded `config/config.toml`, a file, or a TOML string         | error   |
+//! | 2 | user file         | `$PREFECT__USER_CONFIG_PATH`, else `~/.prefect/config.toml`     | skipped |
+//! | 3 | backend file      | `$PREFECT__BACKEND_CONFIG_PATH`, else `~/.prefect/backend.toml` | skipped |
+//! | 4 | providers         | figment providers added with [`Loader::provider`], in order     | —       |
+//! | 5 | secrets directory | `$PREFECT__SECRETS_DIR` or `secrets_dir`: one file per secret   | warned  |
+//! | 6 | environment       | `PREFIX__SECTION__KEY=value`                                    | —       |
 //!
-//! Later layers win. Tables merge key by key (figment's `merge`); any other
-//! value replaces the lower one whole. Then, on the merged tree: environment
-//! expansion and casting of every string leaf, `${a.b}` references, task
-//! defaults, validation.
+//! Later layers win (the rules are in `merge.rs`). Then, on the merged tree,
+//! in order: the values pass (sensitivity, `$VAR` expansion, casting), the
+//! references pass (`${a.b}`), task defaults, validation.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use figment::Provider;
 use once_cell::sync::Lazy;
-use serde_json::{Map, Value};
 
-use crate::config::env::{self, Environment};
-use crate::config::inspect::Input;
+use crate::config::env::Environment;
+use crate::config::explain::{Input, Layers};
 use crate::config::layer::Layer;
-use crate::config::merge::merge;
-use crate::config::tree::{FastMap, LeafMeta, Meta};
+use crate::config::limits::Limits;
+use crate::config::node::{Node, Table};
 use crate::config::{
-    Config, ConfigError, ConfigWarning, MAX_DEPTH, Source, cast, interpolate, secrets_dir,
-    task_defaults, validate,
+    Config, ConfigError, Source, env_layer, expand, figment as fig, merge, references, secrets_dir,
+    task_defaults, typos, validate, values,
 };
+
+/// The layers, lowest first: the one place their order is written. Both
+/// [`Loader::load`] and [`Loader::inputs`] walk this list.
+const ORDER: [LayerKind; 6] = [
+    LayerKind::Defaults,
+    LayerKind::User,
+    LayerKind::Backend,
+    LayerKind::Providers,
+    LayerKind::SecretsDir,
+    LayerKind::Env,
+];
+
+#[derive(Clone, Copy)]
+enum LayerKind {
+    Defaults,
+    User,
+    Backend,
+    Providers,
+    SecretsDir,
+    Env,
+}
 
 /// The defaults compiled into the crate: the text of `config/config.toml`,
 /// comments included, which [`Loader::prefect`] loads as its lowest layer.
@@ -62,7 +84,7 @@ pub const EMBEDDED_DEFAULTS: &str = include_str!("../../config/config.toml");
 /// assert_eq!(cfg.get("server.host"), Some(&json!("example.com")));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[must_use = "a Loader does nothing until `load` is called"]
 pub struct Loader {
     defaults: Option<Defaults>,
@@ -72,6 +94,37 @@ pub struct Loader {
     env: Option<Environment>,
     task_defaults: bool,
     secrets_dir: Option<DirSpec>,
+    providers: Vec<Arc<dyn Provider + Send + Sync>>,
+    limits: Limits,
+}
+
+/// What each layer is set to, never the defaults' text or a value.
+impl fmt::Debug for Loader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let defaults = self.defaults.as_ref().map(|d| match d {
+            Defaults::Embedded => "embedded".to_owned(),
+            Defaults::Toml(_) => "TOML string".to_owned(),
+            Defaults::File(path) => path.display().to_string(),
+        });
+        f.debug_struct("Loader")
+            .field("defaults", &defaults)
+            .field("user", &self.user)
+            .field("backend", &self.backend)
+            .field(
+                "providers",
+                &self
+                    .providers
+                    .iter()
+                    .map(|p| p.metadata().name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("secrets_dir", &self.secrets_dir)
+            .field("env_prefix", &self.env_prefix)
+            .field("env", &self.env)
+            .field("task_defaults", &self.task_defaults)
+            .field("limits", &self.limits)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -81,7 +134,7 @@ enum DirSpec {
     Standard,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Defaults {
     Embedded,
     Toml(Arc<str>),
@@ -136,6 +189,8 @@ impl Loader {
             env: None,
             task_defaults: true,
             secrets_dir: Some(DirSpec::Standard),
+            providers: Vec::new(),
+            limits: Limits::default(),
         }
     }
 
@@ -281,6 +336,47 @@ impl Loader {
         self
     }
 
+    /// Adds a figment provider as a layer: above the backend file, below the
+    /// secrets directory and the environment, in the order added. Its string
+    /// values get the same `$VAR` expansion, casting and `${...}` references
+    /// as TOML strings, and its values' source is [`Source::Provider`], named
+    /// by the provider's figment `Metadata`.
+    ///
+    /// ```
+    /// use figment::providers::Serialized;
+    /// use prefect_config::config::{Loader, Source};
+    /// use serde_json::json;
+    ///
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[server]\nport = 4200\nhost = 'localhost'")
+    ///     .provider(Serialized::defaults(json!({"server": {"port": "8080"}})))
+    ///     .load()?;
+    /// assert_eq!(cfg.get("server.port"), Some(&json!(8080))); // cast like TOML text
+    /// assert_eq!(cfg.get("server.host"), Some(&json!("localhost")));
+    /// assert!(matches!(cfg.source_of("server.port"), Some(Source::Provider { .. })));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn provider(mut self, provider: impl Provider + Send + Sync + 'static) -> Self {
+        self.providers.push(Arc::new(provider));
+        self
+    }
+
+    /// Sets the caps on sizes and counts (see [`Limits`]).
+    ///
+    /// ```
+    /// use prefect_config::config::{ConfigError, Limits, Loader};
+    /// let err = Loader::new()
+    ///     .defaults_toml("a = '${b}'\nb = '${c}'\nc = 1")
+    ///     .limits(Limits::default().max_substitutions(1))
+    ///     .load()
+    ///     .unwrap_err();
+    /// assert!(matches!(err, ConfigError::ReferenceDidNotSettle { .. }));
+    /// ```
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Loads, merges, interpolates, casts and validates the configuration.
     ///
     /// ```
@@ -289,7 +385,159 @@ impl Loader {
     /// assert!(matches!(err, ConfigError::ReferenceCycle { .. }));
     /// ```
     pub fn load(&self) -> Result<Config, ConfigError> {
-        self.load_parts().map(|parts| parts.config)
+        self.load_layers().map(Layers::into_config)
+    }
+
+    /// Loads like [`Loader::load`] and keeps the list of layers read, for
+    /// [`Layers::explain`] and [`Layers::sources`].
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let layers = Loader::new().defaults_toml("a = 1").load_layers()?;
+    /// assert_eq!(layers.config().get("a"), Some(&serde_json::json!(1)));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn load_layers(&self) -> Result<Layers, ConfigError> {
+        let env = self.environment();
+        let mut warnings = Vec::new();
+        let mut typo_warnings = Vec::new();
+        let mut sources = Vec::new();
+        let mut tree: Option<Table> = None;
+        let mut add = |layer: Layer, tree: &mut Option<Table>| {
+            sources.push(layer.source);
+            match tree {
+                Some(lower) => merge::merge(lower, layer.root),
+                None => *tree = Some(layer.root),
+            }
+        };
+        for kind in ORDER {
+            match kind {
+                LayerKind::Defaults => {
+                    if let Some(defaults) = &self.defaults {
+                        add(self.read_defaults(defaults, &env)?, &mut tree);
+                    }
+                }
+                LayerKind::User | LayerKind::Backend => {
+                    if let Some((path, source)) = self.file_of(kind, &env) {
+                        if path.is_file() {
+                            let text = std::fs::read_to_string(&path)
+                                .map_err(|e| ConfigError::read(&path, e))?;
+                            add(Layer::from_toml(source, &text)?, &mut tree);
+                        }
+                    }
+                }
+                LayerKind::Providers => {
+                    for provider in &self.providers {
+                        add(fig::provider_layer(provider.as_ref())?, &mut tree);
+                    }
+                }
+                LayerKind::SecretsDir => {
+                    if let Some(dir) = self.secrets_dir_of(&env, tree.as_ref()) {
+                        if let Some(layer) = secrets_dir::read(&dir, &self.limits, &mut warnings) {
+                            add(layer, &mut tree);
+                        }
+                    }
+                }
+                LayerKind::Env => {
+                    if let Some(prefix) = &self.env_prefix {
+                        let layer = env_layer::read(&env, prefix, &mut warnings)?;
+                        if let Some(lower) = &tree {
+                            typo_warnings = typos::env_typos(lower, &layer.root);
+                        }
+                        add(layer, &mut tree);
+                    }
+                }
+            }
+        }
+        let mut root = tree.unwrap_or_else(|| Table::new(Source::Runtime));
+        let pending = values::run(&mut root, &env, &self.limits)?;
+        warnings.extend(references::resolve(&mut root, pending, &self.limits)?);
+        if self.task_defaults {
+            task_defaults::apply(&mut root);
+        }
+        validate::check_reserved(&root)?;
+        typo_warnings.append(&mut warnings);
+        Ok(Layers::new(Config::new(root, typo_warnings), sources))
+    }
+
+    /// The inputs this loader reads, lowest first, with their resolved paths
+    /// and whether they exist. Nothing is parsed except to find a
+    /// `secrets_dir` key; a broken file is reported by [`Loader::load`].
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let inputs = Loader::prefect().env_vars([("HOME", "/home/me")]).inputs();
+    /// let user = inputs.iter().find(|i| i.layer == "user").unwrap();
+    /// assert_eq!(user.path.as_deref(), Some(std::path::Path::new("/home/me/.prefect/config.toml")));
+    /// ```
+    pub fn inputs(&self) -> Vec<Input> {
+        let env = self.environment();
+        let mut inputs = Vec::new();
+        let mut files: Option<Table> = None;
+        for kind in ORDER {
+            match kind {
+                LayerKind::Defaults => match &self.defaults {
+                    Some(Defaults::Embedded | Defaults::Toml(_)) => {
+                        inputs.push(Input::new("defaults", None, true))
+                    }
+                    Some(Defaults::File(path)) => {
+                        let path = expand_path(path, &env, &self.limits);
+                        let found = path.is_file();
+                        inputs.push(Input::new("defaults", Some(path), found));
+                    }
+                    None => {}
+                },
+                LayerKind::User | LayerKind::Backend => {
+                    if let Some((path, source)) = self.file_of(kind, &env) {
+                        let layer = source.layer();
+                        // Only to find a `secrets_dir` key; problems surface on load.
+                        if let Some(parsed) = std::fs::read_to_string(&path)
+                            .ok()
+                            .and_then(|text| Layer::from_toml(source, &text).ok())
+                        {
+                            match &mut files {
+                                Some(lower) => merge::merge(lower, parsed.root),
+                                None => files = Some(parsed.root),
+                            }
+                        }
+                        let found = path.is_file();
+                        inputs.push(Input::new(layer, Some(path), found));
+                    }
+                }
+                LayerKind::Providers => {
+                    for provider in &self.providers {
+                        let metadata = provider.metadata();
+                        let path = metadata
+                            .source
+                            .as_ref()
+                            .and_then(|s| s.file_path())
+                            .map(Path::to_path_buf);
+                        let found = path.as_deref().is_none_or(Path::is_file);
+                        let mut input = Input::new("provider", path, found);
+                        input.name = Some(metadata.name.into_owned());
+                        inputs.push(input);
+                    }
+                }
+                LayerKind::SecretsDir => {
+                    if let Some(dir) = self.secrets_dir_of(&env, files.as_ref()) {
+                        let found = dir.is_dir();
+                        inputs.push(Input::new("secrets_dir", Some(dir), found));
+                    }
+                }
+                LayerKind::Env => {
+                    if let Some(prefix) = &self.env_prefix {
+                        let names: Vec<String> = env
+                            .with_prefix(prefix)
+                            .map(|(name, _, _)| name.to_owned())
+                            .collect();
+                        let mut input = Input::new("env", None, !names.is_empty());
+                        input.env_vars = names;
+                        inputs.push(input);
+                    }
+                }
+            }
+        }
+        inputs
     }
 
     /// The environment snapshot this loader reads.
@@ -297,137 +545,48 @@ impl Loader {
         self.env.clone().unwrap_or_else(Environment::from_process)
     }
 
-    /// Every input this loader would read, resolved but not loaded.
-    pub(crate) fn resolve_inputs(&self) -> Vec<Input> {
-        let env = self.environment();
-        let mut inputs = Vec::new();
-        let mut file_layers = Vec::new();
-        match &self.defaults {
-            Some(Defaults::Embedded | Defaults::Toml(_)) => {
-                inputs.push(Input::new("defaults", None, true))
-            }
-            Some(Defaults::File(path)) => {
-                let path = expand_path(path, &env);
-                let found = path.is_file();
-                inputs.push(Input::new("defaults", Some(path), found));
-            }
-            None => {}
-        }
-        for (spec, layer, make_source) in [
-            (
-                &self.user,
-                "user",
-                Source::UserFile as fn(Arc<Path>) -> Source,
-            ),
-            (
-                &self.backend,
-                "backend",
-                Source::BackendFile as fn(Arc<Path>) -> Source,
-            ),
-        ] {
-            if let Some(path) = spec.as_ref().map(|spec| spec.resolve(&env)) {
-                let found = path.is_file();
-                // Only to find a `secrets_dir` key; problems surface on load.
-                if let Some(layer) = std::fs::read_to_string(&path).ok().and_then(|text| {
-                    Layer::from_toml(make_source(Arc::from(path.as_path())), &text).ok()
-                }) {
-                    file_layers.push(layer);
-                }
-                inputs.push(Input::new(layer, Some(path), found));
+    fn read_defaults(&self, defaults: &Defaults, env: &Environment) -> Result<Layer, ConfigError> {
+        match defaults {
+            Defaults::Embedded => embedded_layer(),
+            Defaults::Toml(text) => Layer::from_toml(Source::DefaultsToml, text),
+            Defaults::File(path) => {
+                let path = expand_path(path, env, &self.limits);
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
+                Layer::from_toml(Source::DefaultsFile(Arc::from(path)), &text)
             }
         }
-        if let Some(dir) = self
-            .secrets_dir
-            .as_ref()
-            .and_then(|spec| spec.resolve(&env, &file_layers))
-        {
-            let found = dir.is_dir();
-            inputs.push(Input::new("secrets_dir", Some(dir), found));
-        }
-        if let Some(prefix) = &self.env_prefix {
-            let names: Vec<String> = env
-                .with_prefix(prefix)
-                .map(|(name, _, _)| name.to_owned())
-                .collect();
-            let mut input = Input::new("env", None, !names.is_empty());
-            input.env_vars = names;
-            inputs.push(input);
-        }
-        inputs
     }
 
-    /// Loads, keeping the layers and the environment for explanations.
-    pub(crate) fn load_parts(&self) -> Result<Loaded, ConfigError> {
-        let env = self.environment();
-        let mut layers = Vec::with_capacity(4);
-        if let Some(defaults) = &self.defaults {
-            layers.push(match defaults {
-                Defaults::Embedded => embedded_layer()?,
-                Defaults::Toml(text) => Layer::from_toml(Source::DefaultsToml, text)?,
-                Defaults::File(path) => {
-                    let path = expand_path(path, &env);
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
-                    Layer::from_toml(Source::DefaultsFile(Arc::from(path)), &text)?
-                }
-            });
-        }
-        for (spec, make_source) in [
-            (&self.user, Source::UserFile as fn(Arc<Path>) -> Source),
-            (
-                &self.backend,
-                Source::BackendFile as fn(Arc<Path>) -> Source,
-            ),
-        ] {
-            if let Some(path) = spec.as_ref().map(|spec| spec.resolve(&env)) {
-                if path.is_file() {
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
-                    layers.push(Layer::from_toml(make_source(Arc::from(path)), &text)?);
-                }
-            }
-        }
-        let file_layers = layers.len();
-        let mut warnings = Vec::new();
-        if let Some(dir) = self
-            .secrets_dir
-            .as_ref()
-            .and_then(|spec| spec.resolve(&env, &layers))
-        {
-            layers.extend(secrets_dir::read(&dir, &mut warnings));
-        }
-        let env_index = layers.len();
-        if let Some(prefix) = &self.env_prefix {
-            layers.push(env_layer(&env, prefix, &mut warnings)?);
-        }
-
-        let (mut value, mut meta) = merge(&layers);
-        expand_and_cast(&mut value, &mut meta, &env, &mut Vec::new())?;
-        warnings.extend(interpolate::resolve_references(&mut value, &mut meta)?);
-        let mut config = Config {
-            value,
-            meta,
-            warnings,
+    /// The user or backend file's path and source, when that layer is on.
+    fn file_of(&self, kind: LayerKind, env: &Environment) -> Option<(PathBuf, Source)> {
+        let (spec, make): (_, fn(Arc<Path>) -> Source) = match kind {
+            LayerKind::User => (&self.user, Source::UserFile),
+            LayerKind::Backend => (&self.backend, Source::BackendFile),
+            _ => return None,
         };
-        if self.task_defaults {
-            task_defaults::apply(&mut config);
-        }
-        validate::reserved_keys(&config)?;
-        let typos = validate::env_typos(&layers[..file_layers], layers.get(env_index));
-        config.warnings.splice(0..0, typos);
-        Ok(Loaded {
-            config,
-            layers,
-            env,
-        })
+        let path = spec.as_ref()?.resolve(env, &self.limits);
+        let source = make(Arc::from(path.as_path()));
+        Some((path, source))
     }
-}
 
-/// A loaded configuration with the layers it was merged from.
-pub(crate) struct Loaded {
-    pub(crate) config: Config,
-    pub(crate) layers: Vec<Layer>,
-    pub(crate) env: Environment,
+    /// The secrets directory: given, or `$PREFECT__SECRETS_DIR`, else the
+    /// top-level `secrets_dir` of the layers below it.
+    fn secrets_dir_of(&self, env: &Environment, below: Option<&Table>) -> Option<PathBuf> {
+        match self.secrets_dir.as_ref()? {
+            DirSpec::Path(path) => Some(expand_path(path, env, &self.limits)),
+            DirSpec::Standard => {
+                let named = env
+                    .get("PREFECT__SECRETS_DIR")
+                    .map(str::to_owned)
+                    .or_else(|| match below?.entries.get("secrets_dir")? {
+                        Node::Leaf(leaf) => leaf.value.as_str().map(str::to_owned),
+                        Node::Table(_) => None,
+                    })?;
+                Some(expand_path(Path::new(&named), env, &self.limits))
+            }
+        }
+    }
 }
 
 /// The embedded defaults never change: parse them once per process.
@@ -437,193 +596,26 @@ fn embedded_layer() -> Result<Layer, ConfigError> {
     PARSED.clone()
 }
 
-impl DirSpec {
-    fn resolve(&self, env: &Environment, file_layers: &[Layer]) -> Option<PathBuf> {
-        match self {
-            DirSpec::Path(path) => Some(expand_path(path, env)),
-            DirSpec::Standard => {
-                let named = env
-                    .get("PREFECT__SECRETS_DIR")
-                    .map(str::to_owned)
-                    .or_else(|| {
-                        file_layers.iter().rev().find_map(|layer| {
-                            layer.data.get("secrets_dir")?.as_str().map(str::to_owned)
-                        })
-                    })?;
-                Some(expand_path(Path::new(&named), env))
-            }
-        }
-    }
-}
-
 impl FileSpec {
-    fn resolve(&self, env: &Environment) -> PathBuf {
+    fn resolve(&self, env: &Environment, limits: &Limits) -> PathBuf {
         match self {
-            FileSpec::Path(path) => expand_path(path, env),
+            FileSpec::Path(path) => expand_path(path, env, limits),
             FileSpec::FromEnv { var, fallback } => {
                 let raw = env.get(var).unwrap_or(fallback);
-                expand_path(Path::new(raw), env)
+                expand_path(Path::new(raw), env, limits)
             }
         }
     }
 }
 
-/// Expands `$VAR` and `~` in a UTF-8 path, as Prefect does for file paths.
-fn expand_path(path: &Path, env: &Environment) -> PathBuf {
-    match path.to_str().map(|text| interpolate::expand_env(text, env)) {
-        Some(Ok(Some(expanded))) => PathBuf::from(expanded),
+/// Expands `$VAR` and `~` in a UTF-8 path, as Prefect does for file paths;
+/// a path whose expansion fails or grows past the cap is used as written.
+fn expand_path(path: &Path, env: &Environment, limits: &Limits) -> PathBuf {
+    match path
+        .to_str()
+        .map(|text| expand::expand_env(text, env, limits.max_value_bytes))
+    {
+        Some(Ok(Some(expanded))) => PathBuf::from(expanded.text),
         _ => path.to_path_buf(),
     }
-}
-
-/// Builds the environment layer from `PREFIX__...` variables.
-fn env_layer(
-    env: &Environment,
-    prefix: &str,
-    warnings: &mut Vec<ConfigWarning>,
-) -> Result<Layer, ConfigError> {
-    let mut data = Map::new();
-    let mut sources: FastMap<Vec<String>, Source> = FastMap::default();
-    let mut raw: FastMap<Vec<String>, Arc<str>> = FastMap::default();
-    for (name, rest, text) in env.with_prefix(prefix) {
-        let path = env::key_path_of(name, rest)?;
-        let source = Source::EnvVar(Arc::from(name));
-        if path.len() > MAX_DEPTH {
-            return Err(ConfigError::TooDeep {
-                origin: source,
-                line: 1,
-                limit: MAX_DEPTH,
-            });
-        }
-        let text = match interpolate::expand_env(text, env) {
-            Ok(expanded) => expanded.unwrap_or_else(|| text.to_owned()),
-            Err(()) => {
-                return Err(ConfigError::ExpansionDidNotSettle {
-                    key: path.join("."),
-                    origin: source,
-                });
-            }
-        };
-        let value = match cast::cast(&text) {
-            Some(value) => {
-                if !value.is_string() {
-                    raw.insert(path.clone(), Arc::from(text));
-                }
-                value
-            }
-            None => Value::String(text),
-        };
-        // A variable that sets a key inside another variable's value, or a
-        // parent of another variable's key, replaces it (later names win).
-        let overlaps = |other: &Vec<String>| other.starts_with(&path) || path.starts_with(other);
-        let losers: Vec<Vec<String>> = sources
-            .keys()
-            .filter(|other| overlaps(other))
-            .cloned()
-            .collect();
-        for loser in losers {
-            if let Some(Source::EnvVar(var)) = sources.remove(&loser) {
-                warnings.push(ConfigWarning::EnvConflict {
-                    var: var.to_string(),
-                    winner: name.to_owned(),
-                });
-            }
-            raw.remove(&loser);
-            remove_path(&mut data, &loser);
-        }
-        insert_path(&mut data, &path, value);
-        sources.insert(path, source);
-    }
-    let mut layer = Layer::new(Source::EnvVar(Arc::from(format!("{prefix}__*"))), data);
-    layer.leaf_sources = Some(Arc::new(sources));
-    layer.raw = raw;
-    Ok(layer)
-}
-
-fn insert_path(data: &mut Map<String, Value>, path: &[String], value: Value) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut node = data;
-    for part in parents {
-        let entry = node
-            .entry(part.clone())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !entry.is_object() {
-            *entry = Value::Object(Map::new());
-        }
-        let Value::Object(map) = entry else { return };
-        node = map;
-    }
-    node.insert(last.clone(), value);
-}
-
-fn remove_path(data: &mut Map<String, Value>, path: &[String]) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut node = data;
-    for part in parents {
-        let Some(Value::Object(map)) = node.get_mut(part) else {
-            return;
-        };
-        node = map;
-    }
-    node.shift_remove(last);
-}
-
-/// Expands `$VAR`/`~` in, then casts, every string leaf (not strings inside
-/// arrays, and not values already cast from text).
-fn expand_and_cast(
-    value: &mut Value,
-    meta: &mut Meta,
-    env: &Environment,
-    path: &mut Vec<String>,
-) -> Result<(), ConfigError> {
-    match (value, meta) {
-        (Value::Object(map), Meta::Table { children, .. }) => {
-            for (key, child) in map.iter_mut() {
-                if let Some(child_meta) = children.get_mut(key) {
-                    path.push(key.clone());
-                    expand_and_cast(child, child_meta, env, path)?;
-                    path.pop();
-                }
-            }
-        }
-        // Secrets read from files are taken exactly as written.
-        (
-            Value::String(_),
-            Meta::Leaf(LeafMeta {
-                source: Source::SecretsFile(_),
-                ..
-            }),
-        ) => {}
-        (value @ Value::String(_), Meta::Leaf(leaf)) => {
-            let Value::String(text) = &*value else {
-                return Ok(());
-            };
-            let expanded = interpolate::expand_env(text, env).map_err(|()| {
-                ConfigError::ExpansionDidNotSettle {
-                    key: path.join("."),
-                    origin: leaf.source.clone(),
-                }
-            })?;
-            let text = expanded.as_deref().unwrap_or(text);
-            match cast::cast(text) {
-                Some(cast_value) => {
-                    if !cast_value.is_string() {
-                        leaf.raw = Some(Arc::from(text));
-                    }
-                    *value = cast_value;
-                }
-                None => {
-                    if let Some(expanded) = expanded {
-                        *value = Value::String(expanded);
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-    Ok(())
 }

@@ -66,29 +66,42 @@
 
 mod cast;
 mod env;
+mod env_layer;
+mod error;
+mod expand;
+mod explain;
 mod export;
 mod extract;
-mod inspect;
-mod interpolate;
+mod figment;
+mod key;
 mod layer;
+mod limits;
 mod literal;
 mod loader;
 mod merge;
+mod node;
 mod python;
+mod references;
 mod secrets_dir;
+mod sensitive;
 mod source;
+mod step;
 mod task_defaults;
 mod tree;
+mod typos;
 mod validate;
+mod values;
 mod warning;
 
 use std::path::Path;
 
-pub use crate::error::ConfigError;
 pub use cast::string_to_type;
-pub use inspect::{Explanation, Input, LayerValue, Layers, Step, StepKind};
+pub use error::ConfigError;
+pub use explain::{Explanation, Input, Layers};
+pub use limits::Limits;
 pub use loader::{EMBEDDED_DEFAULTS, Loader};
 pub use source::Source;
+pub use step::{LayerValue, Step, StepKind};
 pub use task_defaults::TaskDefaults;
 pub use tree::Config;
 pub use validate::{RESERVED_KEYS, is_reserved_key};

@@ -6,20 +6,29 @@
 //! removed, the name's case kept. Hidden entries (Kubernetes keeps `..data`
 //! there) are skipped; subdirectories and unreadable files are reported as
 //! warnings, never by panicking and never with their content. Values from
-//! files are taken as written: no `$VAR` expansion and no casting.
+//! files are taken as written: no `$VAR` expansion, no casting and no `${...}`
+//! references. Files over [`Limits::max_secret_file_bytes`] are skipped, and
+//! at most [`Limits::max_secret_files`] entries are read: a secret is small,
+//! and a huge or endless file (`/proc/...`) must never be read whole.
 
 use std::fs;
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::config::layer::Layer;
-use crate::config::tree::FastMap;
+use crate::config::limits::Limits;
+use crate::config::node::{Leaf, Node, Table};
 use crate::config::{ConfigWarning, Source};
 
 /// Reads `dir` into a layer of `context.secrets`.
-pub(crate) fn read(dir: &Path, warnings: &mut Vec<ConfigWarning>) -> Option<Layer> {
+pub(crate) fn read(
+    dir: &Path,
+    limits: &Limits,
+    warnings: &mut Vec<ConfigWarning>,
+) -> Option<Layer> {
     let report = |path: &Path, problem: String| ConfigWarning::SecretsDir {
         path: path.to_path_buf(),
         problem,
@@ -31,10 +40,24 @@ pub(crate) fn read(dir: &Path, warnings: &mut Vec<ConfigWarning>) -> Option<Laye
             return None;
         }
     };
-    let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .take(limits.max_secret_files.saturating_add(1))
+        .map(|e| e.path())
+        .collect();
+    if files.len() > limits.max_secret_files {
+        files.truncate(limits.max_secret_files);
+        warnings.push(report(
+            dir,
+            format!(
+                "has more than {} entries; only that many were read",
+                limits.max_secret_files
+            ),
+        ));
+    }
     files.sort();
-    let mut secrets = Map::new();
-    let mut sources = FastMap::default();
+    let layer_source = Source::SecretsFile(Arc::from(dir));
+    let mut secrets = Table::new(layer_source.clone());
     for path in files {
         let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
             warnings.push(report(&path, "has a name that is not UTF-8".into()));
@@ -58,7 +81,19 @@ pub(crate) fn read(dir: &Path, warnings: &mut Vec<ConfigWarning>) -> Option<Laye
                 continue;
             }
         }
-        let text = match fs::read(&path).map(String::from_utf8) {
+        let mut bytes = Vec::new();
+        let read = fs::File::open(&path).and_then(|file| {
+            file.take(limits.max_secret_file_bytes.saturating_add(1))
+                .read_to_end(&mut bytes)
+        });
+        if read.is_ok() && bytes.len() as u64 > limits.max_secret_file_bytes {
+            warnings.push(report(
+                &path,
+                format!("is larger than {} bytes", limits.max_secret_file_bytes),
+            ));
+            continue;
+        }
+        let text = match read.map(|_| String::from_utf8(bytes)) {
             Ok(Ok(text)) => text,
             Ok(Err(_)) => {
                 warnings.push(report(&path, "is not UTF-8 text".into()));
@@ -74,15 +109,21 @@ pub(crate) fn read(dir: &Path, warnings: &mut Vec<ConfigWarning>) -> Option<Laye
             .or_else(|| text.strip_suffix('\n'))
             .unwrap_or(&text)
             .to_owned();
-        secrets.insert(name.clone(), Value::String(value));
-        let key = vec!["context".to_owned(), "secrets".to_owned(), name];
-        sources.insert(key, Source::SecretsFile(Arc::from(path.as_path())));
+        let mut leaf = Leaf::new(
+            Value::String(value),
+            Source::SecretsFile(Arc::from(path.as_path())),
+        );
+        leaf.verbatim = true;
+        secrets.entries.insert(name, Node::Leaf(leaf));
     }
-    let mut context = Map::new();
-    context.insert("secrets".into(), Value::Object(secrets));
-    let mut data = Map::new();
-    data.insert("context".into(), Value::Object(context));
-    let mut layer = Layer::new(Source::SecretsFile(Arc::from(dir)), data);
-    layer.leaf_sources = Some(Arc::new(sources));
-    Some(layer)
+    let mut context = Table::new(layer_source.clone());
+    context
+        .entries
+        .insert("secrets".into(), Node::Table(secrets));
+    let mut root = Table::new(layer_source.clone());
+    root.entries.insert("context".into(), Node::Table(context));
+    Some(Layer {
+        source: layer_source,
+        root,
+    })
 }

@@ -46,6 +46,15 @@ pub enum Source {
     Runtime,
     /// A value filled in by the task-defaults step of the standard loader.
     TaskDefaults,
+    /// A figment provider added with
+    /// [`Loader::provider`](crate::config::Loader::provider): the name figment's
+    /// `Metadata` gives it, and the file it read, if it says so.
+    Provider {
+        /// The provider's `Metadata::name`.
+        name: Arc<str>,
+        /// The file the provider read, when its metadata names one.
+        file: Option<Arc<Path>>,
+    },
 }
 
 impl Source {
@@ -61,6 +70,7 @@ impl Source {
             | Source::UserFile(p)
             | Source::BackendFile(p)
             | Source::SecretsFile(p) => Some(p),
+            Source::Provider { file, .. } => file.as_deref(),
             _ => None,
         }
     }
@@ -80,7 +90,7 @@ impl Source {
     }
 
     /// A short, stable name of the layer kind: `defaults`, `user`, `backend`,
-    /// `secrets_dir`, `env`, `runtime` or `task_defaults`.
+    /// `secrets_dir`, `provider`, `env`, `runtime` or `task_defaults`.
     ///
     /// ```
     /// use prefect_config::config::Source;
@@ -95,6 +105,7 @@ impl Source {
             Source::EnvVar(_) => "env",
             Source::Runtime => "runtime",
             Source::TaskDefaults => "task_defaults",
+            Source::Provider { .. } => "provider",
         }
     }
 }
@@ -111,6 +122,11 @@ impl fmt::Display for Source {
             Source::EnvVar(name) => write!(f, "environment variable `{name}`"),
             Source::Runtime => f.write_str("runtime override"),
             Source::TaskDefaults => f.write_str("task defaults"),
+            Source::Provider {
+                name,
+                file: Some(file),
+            } => write!(f, "provider `{name}` (file `{}`)", file.display()),
+            Source::Provider { name, file: None } => write!(f, "provider `{name}`"),
         }
     }
 }

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::config::tree::Meta;
+use crate::config::node::{Leaf, Node, Table};
+use crate::config::step::{Step, StepKind};
 use crate::config::{Config, Source};
 
 /// The typed view of `tasks.defaults`, from [`Config::task_defaults`].
@@ -47,58 +48,71 @@ fn seconds(value: &Value) -> Option<Duration> {
     }
 }
 
-/// Normalises `tasks.defaults` in place the way Prefect's loader does.
-pub(crate) fn apply(config: &mut Config) {
-    let tasks = config
-        .value
-        .get("tasks")
-        .cloned()
-        .unwrap_or(Value::Object(Map::new()));
+/// Normalises `tasks.defaults` in place the way Prefect's loader does,
+/// recording each change as a [`StepKind::TaskDefaults`] step.
+pub(crate) fn apply(root: &mut Table) {
+    let tasks = root
+        .entries
+        .entry("tasks".to_owned())
+        .or_insert_with(|| Node::Table(Table::new(Source::TaskDefaults)));
+    let Node::Table(tasks) = tasks else {
+        // Prefect would fail here; leave a non-table `tasks` alone.
+        return;
+    };
     let defaults = tasks
-        .get("defaults")
-        .cloned()
-        .unwrap_or(Value::Object(Map::new()));
-    let Value::Object(defaults) = defaults else {
+        .entries
+        .entry("defaults".to_owned())
+        .or_insert_with(|| Node::Table(Table::new(Source::TaskDefaults)));
+    let Node::Table(defaults) = defaults else {
         // Prefect would fail here; leave a non-table `tasks.defaults` alone.
         return;
     };
-    let falsy = |v: Option<&Value>| match v {
-        None | Some(Value::Null) | Some(Value::Bool(false)) => true,
-        Some(Value::Number(n)) => n.as_f64() == Some(0.0),
-        Some(Value::String(s)) => s.is_empty(),
-        Some(Value::Array(a)) => a.is_empty(),
-        Some(Value::Object(o)) => o.is_empty(),
-        Some(Value::Bool(true)) => false,
+    let falsy = |node: Option<&Node>| match node {
+        None => true,
+        Some(Node::Table(t)) => t.entries.is_empty(),
+        Some(Node::Leaf(leaf)) => match &leaf.value {
+            Value::Null | Value::Bool(false) => true,
+            Value::Number(n) => n.as_f64() == Some(0.0),
+            Value::String(s) => s.is_empty(),
+            Value::Array(a) => a.is_empty(),
+            Value::Object(o) => o.is_empty(),
+            Value::Bool(true) => false,
+        },
     };
-    let mut set = |key: &str, value: Value| {
-        if defaults.get(key) != Some(&value) || !defaults.contains_key(key) {
-            config.set_path(&format!("tasks.defaults.{key}"), value);
-            mark(&mut config.meta, key);
-        }
+    let value_of = |node: Option<&Node>| match node {
+        Some(Node::Leaf(leaf)) => Some(leaf.value.clone()),
+        _ => None,
     };
-    if falsy(defaults.get("max_retries")) {
-        set("max_retries", Value::from(0));
+    let max_retries = defaults.entries.get("max_retries");
+    if falsy(max_retries) {
+        set(defaults, "max_retries", Value::from(0));
     }
-    match defaults.get("retry_delay") {
-        None | Some(Value::Bool(false)) => set("retry_delay", Value::Null),
-        Some(Value::Bool(true)) => set("retry_delay", Value::from(1)),
+    match value_of(defaults.entries.get("retry_delay")) {
+        None if !defaults.entries.contains_key("retry_delay") => {
+            set(defaults, "retry_delay", Value::Null)
+        }
+        Some(Value::Bool(false)) => set(defaults, "retry_delay", Value::Null),
+        Some(Value::Bool(true)) => set(defaults, "retry_delay", Value::from(1)),
         _ => {}
     }
-    if matches!(defaults.get("timeout"), None | Some(Value::Bool(false))) {
-        set("timeout", Value::Null);
+    let timeout = defaults.entries.get("timeout");
+    if timeout.is_none() || value_of(timeout) == Some(Value::Bool(false)) {
+        set(defaults, "timeout", Value::Null);
     }
 }
 
-/// Marks a value written by this step with [`Source::TaskDefaults`].
-fn mark(meta: &mut Meta, key: &str) {
-    let Meta::Table { children, .. } = meta else {
+/// Sets one task default, unless it already holds exactly that value.
+fn set(defaults: &mut Table, key: &str, value: Value) {
+    let old = defaults.entries.get(key);
+    if matches!(old, Some(Node::Leaf(leaf)) if leaf.value == value) {
         return;
-    };
-    let Some(Meta::Table { children, .. }) = children.get_mut("tasks") else {
-        return;
-    };
-    let Some(Meta::Table { children, .. }) = children.get_mut("defaults") else {
-        return;
-    };
-    children.insert(key.to_owned(), Meta::leaf(Source::TaskDefaults));
+    }
+    let mut leaf = Leaf::new(value.clone(), Source::TaskDefaults);
+    leaf.apply(Step::new(StepKind::TaskDefaults, value));
+    // `insert` keeps an existing key's place.
+    if let Some(Node::Leaf(old)) = defaults.entries.insert(key.to_owned(), Node::Leaf(leaf)) {
+        if let Some(Node::Leaf(new)) = defaults.entries.get_mut(key) {
+            new.trail_mut().overridden = old.into_history();
+        }
+    }
 }

@@ -1,74 +1,17 @@
-//! The resolved configuration tree, its provenance, and dotted-path access.
+//! [`Config`]: the loaded tree, with dotted-path access, provenance and
+//! extraction.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
+use once_cell::sync::OnceCell;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::config::{ConfigError, ConfigWarning, Source, TaskDefaults, env, export, extract};
-
-/// A hash map with a fast hasher for internal maps keyed by configuration
-/// keys (std's SipHash showed up as a sixth of load time).
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-
-/// Provenance kept beside the value tree, node for node.
-///
-/// Arrays and values cast from text (even when they cast to a table) are
-/// leaves: Prefect treats them as one value.
-#[derive(Clone, Debug)]
-pub(crate) enum Meta {
-    Leaf(LeafMeta),
-    Table {
-        /// The highest layer that defined this table.
-        source: Source,
-        children: FastMap<String, Meta>,
-    },
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct LeafMeta {
-    pub(crate) source: Source,
-    /// The text this value was cast from, when casting changed its type.
-    pub(crate) raw: Option<Arc<str>>,
-}
-
-impl Meta {
-    pub(crate) fn leaf(source: Source) -> Meta {
-        Meta::Leaf(LeafMeta { source, raw: None })
-    }
-
-    pub(crate) fn source(&self) -> &Source {
-        match self {
-            Meta::Leaf(leaf) => &leaf.source,
-            Meta::Table { source, .. } => source,
-        }
-    }
-
-    pub(crate) fn child(&self, key: &str) -> Option<&Meta> {
-        match self {
-            Meta::Table { children, .. } => children.get(key),
-            Meta::Leaf(_) => None,
-        }
-    }
-
-    /// The node at `path`, or the leaf that holds it (for paths into a value
-    /// cast from text, or into an array).
-    pub(crate) fn find<'a>(&self, path: impl IntoIterator<Item = &'a str>) -> &Meta {
-        let mut node = self;
-        for part in path {
-            match node {
-                Meta::Table { children, .. } => match children.get(part) {
-                    Some(child) => node = child,
-                    None => return node,
-                },
-                Meta::Leaf(_) => return node,
-            }
-        }
-        node
-    }
-}
+use crate::config::key::{self, split};
+use crate::config::node::{Node, Table, value_at};
+use crate::config::{ConfigError, ConfigWarning, Source, TaskDefaults, export, extract, merge};
+use crate::redact::MASK;
 
 /// A loaded, fully resolved configuration.
 ///
@@ -90,8 +33,11 @@ impl Meta {
 /// ```
 #[derive(Clone)]
 pub struct Config {
-    pub(crate) value: Value,
-    pub(crate) meta: Meta,
+    /// Always a table.
+    pub(crate) root: Node,
+    /// The tree as a plain value, built on first use by `as_value` or a
+    /// `get` that ends at a table.
+    view: OnceCell<Value>,
     pub(crate) warnings: Vec<ConfigWarning>,
 }
 
@@ -102,14 +48,7 @@ impl Config {
     /// assert!(prefect_config::config::Config::empty().get("debug").is_none());
     /// ```
     pub fn empty() -> Config {
-        Config {
-            value: Value::Object(Map::new()),
-            meta: Meta::Table {
-                source: Source::Runtime,
-                children: FastMap::default(),
-            },
-            warnings: Vec::new(),
-        }
+        Config::new(Table::new(Source::Runtime), Vec::new())
     }
 
     /// The value at a dotted path such as `server.port`; array items are
@@ -123,7 +62,17 @@ impl Config {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn get(&self, path: &str) -> Option<&Value> {
-        value_at(&self.value, split(path))
+        let mut node = &self.root;
+        let mut parts = split(path);
+        loop {
+            match node {
+                Node::Leaf(leaf) => return value_at(&leaf.value, parts),
+                Node::Table(_) => match parts.next() {
+                    Some(part) => node = node.child(part)?,
+                    None => return value_at(self.as_value(), split(path)),
+                },
+            }
+        }
     }
 
     /// True when a value exists at `path`.
@@ -147,7 +96,7 @@ impl Config {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn as_value(&self) -> &Value {
-        &self.value
+        self.view.get_or_init(|| self.root.to_value())
     }
 
     /// Where the value at `path` came from. For a table, the highest layer
@@ -167,7 +116,7 @@ impl Config {
     /// ```
     pub fn source_of(&self, path: &str) -> Option<&Source> {
         self.get(path)?;
-        Some(self.meta.find(split(path)).source())
+        Some(self.root.find(split(path)).source())
     }
 
     /// The text a value was cast from, when casting changed its type
@@ -182,13 +131,13 @@ impl Config {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn raw_text(&self, path: &str) -> Option<&str> {
-        let mut node = &self.meta;
+        let mut node = &self.root;
         for part in split(path) {
             node = node.child(part)?;
         }
         match node {
-            Meta::Leaf(leaf) => leaf.raw.as_deref(),
-            Meta::Table { .. } => None,
+            Node::Leaf(leaf) => leaf.raw().map(|raw| &**raw),
+            Node::Table(_) => None,
         }
     }
 
@@ -217,7 +166,7 @@ impl Config {
     /// ```
     pub fn leaves(&self) -> impl Iterator<Item = (String, &Value, &Source)> {
         let mut out = Vec::new();
-        collect_leaves(&self.value, &self.meta, &mut String::new(), &mut out);
+        collect_leaves(&self.root, &mut String::new(), &mut out);
         out.into_iter()
     }
 
@@ -259,15 +208,15 @@ impl Config {
     /// ```
     pub fn extract_at<T: DeserializeOwned>(&self, path: &str) -> Result<T, ConfigError> {
         let parts: Vec<&str> = split(path).collect();
-        let Some(value) = value_at(&self.value, parts.iter().copied()) else {
+        let Some(value) = self.get(path) else {
             return Err(ConfigError::Extract {
                 key: path.to_owned(),
                 origin: None,
                 message: "missing value".into(),
             });
         };
-        let meta = self.meta.find(parts.iter().copied());
-        extract::extract(value, meta, &parts)
+        let node = self.root.find(parts.iter().copied());
+        extract::extract(value, node, &parts)
     }
 
     /// The typed task defaults (`tasks.defaults.*`).
@@ -318,7 +267,7 @@ impl Config {
                 continue;
             }
             let parts: Vec<&str> = path.split('.').collect();
-            out.insert(env::var_name_of(prefix, &parts), export::env_text(value));
+            out.insert(key::var_name_of(prefix, &parts), export::env_text(value));
         }
         out
     }
@@ -343,110 +292,117 @@ impl Config {
         out
     }
 
-    /// Deep-merges `overrides` into this configuration in place.
+    /// Deep-merges `overrides` into this configuration in place; overrides
+    /// that are not a table change nothing.
     pub(crate) fn merge_runtime(&mut self, overrides: &Value) {
-        merge_into(&mut self.value, &mut self.meta, overrides);
+        let (Node::Table(root), Value::Object(map)) = (&mut self.root, overrides) else {
+            return;
+        };
+        merge::merge(
+            root,
+            Table::from_value(map, &Source::Runtime, &mut Vec::new()),
+        );
+        self.view = OnceCell::new();
     }
 
-    /// Sets one dotted key (creating tables on the way) as a runtime override.
-    pub(crate) fn set_path(&mut self, path: &str, value: Value) {
-        let mut nested = value;
-        for part in split(path).collect::<Vec<_>>().into_iter().rev() {
-            let mut map = Map::new();
-            map.insert(part.to_owned(), nested);
-            nested = Value::Object(map);
-        }
-        self.merge_runtime(&nested);
-    }
-}
-
-fn merge_into(value: &mut Value, meta: &mut Meta, overrides: &Value) {
-    match (value, overrides) {
-        (Value::Object(map), Value::Object(over)) if matches!(meta, Meta::Table { .. }) => {
-            let Meta::Table { source, children } = meta else {
-                return;
-            };
-            *source = Source::Runtime;
-            for (key, over_child) in over {
-                match (map.get_mut(key), children.get_mut(key)) {
-                    (Some(child), Some(child_meta)) => merge_into(child, child_meta, over_child),
-                    _ => {
-                        map.insert(key.clone(), over_child.clone());
-                        children.insert(key.clone(), runtime_meta(over_child));
-                    }
-                }
+    /// True when the value at `path` must not be shown: its key is sensitive
+    /// (see the [rule](crate::config#what-is-sensitive)), or it was built from
+    /// a sensitive value through `${...}` or `$VAR`. A table is sensitive when
+    /// any value in it is; a path inside an array or a value cast from text
+    /// takes the flag of that whole value. A missing key is judged by the key
+    /// rule alone.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[cloud]\napi_key = 'k'\nurl = 'x${cloud.api_key}'\napi = 'https://api'")
+    ///     .load()?;
+    /// assert!(cfg.is_sensitive("cloud.api_key") && cfg.is_sensitive("cloud.url"));
+    /// assert!(cfg.is_sensitive("cloud") && !cfg.is_sensitive("cloud.api"));
+    /// assert!(cfg.is_sensitive("context.secrets.ANY"));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn is_sensitive(&self, path: &str) -> bool {
+        let mut node = &self.root;
+        for part in split(path) {
+            match node {
+                Node::Table(table) => match table.entries.get(part) {
+                    Some(child) => node = child,
+                    None => return crate::config::sensitive::is_sensitive_path(split(path)),
+                },
+                Node::Leaf(_) => break,
             }
         }
-        (value, over) => {
-            *value = over.clone();
-            *meta = runtime_meta(over);
+        node_is_sensitive(node)
+    }
+
+    /// The tree as a plain value with every sensitive value replaced by
+    /// `********` (unset ones, `null` or `""`, are shown as they are).
+    pub(crate) fn redacted(&self) -> Value {
+        redacted(&self.root)
+    }
+
+    pub(crate) fn new(root: Table, warnings: Vec<ConfigWarning>) -> Config {
+        Config {
+            root: Node::Table(root),
+            view: OnceCell::new(),
+            warnings,
         }
     }
 }
 
-fn runtime_meta(value: &Value) -> Meta {
-    match value {
-        Value::Object(map) => Meta::Table {
-            source: Source::Runtime,
-            children: map
+fn node_is_sensitive(node: &Node) -> bool {
+    match node {
+        Node::Leaf(leaf) => leaf.sensitive,
+        Node::Table(table) => table.entries.values().any(node_is_sensitive),
+    }
+}
+
+fn redacted(node: &Node) -> Value {
+    match node {
+        Node::Table(table) => Value::Object(
+            table
+                .entries
                 .iter()
-                .map(|(k, v)| (k.clone(), runtime_meta(v)))
+                .map(|(key, child)| (key.clone(), redacted(child)))
                 .collect(),
-        },
-        _ => Meta::leaf(Source::Runtime),
+        ),
+        Node::Leaf(leaf) if leaf.sensitive && !is_blank(&leaf.value) => Value::String(MASK.into()),
+        Node::Leaf(leaf) => leaf.value.clone(),
     }
 }
 
-/// Splits a dotted path; the empty path has no parts.
-pub(crate) fn split(path: &str) -> impl Iterator<Item = &str> + Clone {
-    path.split('.').filter(move |_| !path.is_empty())
-}
-
-pub(crate) fn value_at<'a, 'p>(
-    root: &'a Value,
-    path: impl IntoIterator<Item = &'p str>,
-) -> Option<&'a Value> {
-    let mut node = root;
-    for part in path {
-        node = match node {
-            Value::Object(map) => map.get(part)?,
-            Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(node)
+/// Nothing to hide: an unset credential is shown as unset.
+pub(crate) fn is_blank(value: &Value) -> bool {
+    value.is_null() || value.as_str().is_some_and(str::is_empty)
 }
 
 fn collect_leaves<'a>(
-    value: &'a Value,
-    meta: &'a Meta,
+    node: &'a Node,
     path: &mut String,
     out: &mut Vec<(String, &'a Value, &'a Source)>,
 ) {
-    match (value, meta) {
-        (Value::Object(map), Meta::Table { children, .. }) => {
-            for (key, child) in map {
-                let Some(child_meta) = children.get(key) else {
-                    continue;
-                };
+    match node {
+        Node::Table(table) => {
+            for (key, child) in &table.entries {
                 let len = path.len();
                 if !path.is_empty() {
                     path.push('.');
                 }
                 path.push_str(key);
-                collect_leaves(child, child_meta, path, out);
+                collect_leaves(child, path, out);
                 path.truncate(len);
             }
         }
-        _ => out.push((path.clone(), value, meta.source())),
+        Node::Leaf(leaf) => out.push((path.clone(), &leaf.value, &leaf.source)),
     }
 }
 
-/// Redacts every value under `context.secrets`.
+/// Masks every sensitive value.
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("value", &crate::redact::Redacted(&self.value))
+            .field("value", &self.redacted())
             .field("warnings", &self.warnings)
             .finish()
     }

@@ -111,6 +111,28 @@ pub enum ConfigError {
         origin: Source,
     },
 
+    /// A value grew past [`Limits::max_value_bytes`](crate::config::Limits::max_value_bytes)
+    /// through `$VAR` expansion or `${...}` references.
+    #[error("the value for key `{key}` in {origin} grew past the limit of {limit} bytes")]
+    TooLarge {
+        /// The key whose value grew too large.
+        key: String,
+        /// Where the value came from.
+        origin: Source,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
+    /// A figment provider added with [`Loader::provider`](crate::config::Loader::provider)
+    /// failed to give its data.
+    #[error("{origin} failed: {message}")]
+    Provider {
+        /// The provider.
+        origin: Source,
+        /// The first line of figment's error.
+        message: String,
+    },
+
     /// A value could not be extracted into the requested Rust type.
     #[error("{message} for key `{key}`{}", origin_suffix(.origin))]
     Extract {
@@ -150,6 +172,7 @@ impl ConfigError {
             ConfigError::InvalidKey { key, .. }
             | ConfigError::ExpansionDidNotSettle { key, .. }
             | ConfigError::ReferenceDidNotSettle { key, .. }
+            | ConfigError::TooLarge { key, .. }
             | ConfigError::Extract { key, .. } => Some(key),
             ConfigError::ReferenceCycle { keys } => keys.first().map(String::as_str),
             _ => None,
@@ -169,7 +192,9 @@ impl ConfigError {
             | ConfigError::TooDeep { origin, .. }
             | ConfigError::InvalidKey { origin, .. }
             | ConfigError::ExpansionDidNotSettle { origin, .. }
-            | ConfigError::ReferenceDidNotSettle { origin, .. } => Some(origin),
+            | ConfigError::ReferenceDidNotSettle { origin, .. }
+            | ConfigError::TooLarge { origin, .. }
+            | ConfigError::Provider { origin, .. } => Some(origin),
             ConfigError::Extract { origin, .. } => origin.as_ref(),
             _ => None,
         }

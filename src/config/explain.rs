@@ -32,12 +32,10 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::config::env::Environment;
-use crate::config::interpolate::{self, Target};
-use crate::config::layer::Layer;
-use crate::config::loader::Loaded;
-use crate::config::tree::split;
-use crate::config::{Config, ConfigError, Loader, Source, cast, python};
+use crate::config::key::split;
+use crate::config::node::Node;
+use crate::config::step::{LayerValue, Step};
+use crate::config::{Config, Source};
 
 /// One input of a [`Loader`], resolved: its layer kind, its path, and whether
 /// it exists. Environment inputs list the names (never the values) of the
@@ -59,7 +57,7 @@ use crate::config::{Config, ConfigError, Loader, Source, cast, python};
 #[non_exhaustive]
 pub struct Input {
     /// The layer kind, as [`Source::layer`] names it: `defaults`, `user`,
-    /// `backend`, `secrets_dir` or `env`.
+    /// `backend`, `provider`, `secrets_dir` or `env`.
     pub layer: &'static str,
     /// The file or directory read; `None` for embedded or inline defaults and
     /// for the environment.
@@ -69,6 +67,8 @@ pub struct Input {
     pub found: bool,
     /// For the environment: the names of the variables with the prefix.
     pub env_vars: Vec<String>,
+    /// For a provider: the name its figment `Metadata` gives.
+    pub name: Option<String>,
 }
 
 impl Input {
@@ -78,45 +78,8 @@ impl Input {
             path,
             found,
             env_vars: Vec::new(),
+            name: None,
         }
-    }
-}
-
-impl Loader {
-    /// The inputs this loader reads, lowest first, with their resolved paths
-    /// and whether they exist. Nothing is parsed except to find a
-    /// `secrets_dir` key; a broken file is reported by [`Loader::load`].
-    ///
-    /// ```
-    /// use prefect_config::config::Loader;
-    /// let inputs = Loader::prefect().env_vars([("HOME", "/home/me")]).inputs();
-    /// let user = inputs.iter().find(|i| i.layer == "user").unwrap();
-    /// assert_eq!(user.path.as_deref(), Some(std::path::Path::new("/home/me/.prefect/config.toml")));
-    /// ```
-    pub fn inputs(&self) -> Vec<Input> {
-        self.resolve_inputs()
-    }
-
-    /// Loads like [`Loader::load`] and keeps the layers, for
-    /// [`Layers::explain`].
-    ///
-    /// ```
-    /// use prefect_config::config::Loader;
-    /// let layers = Loader::new().defaults_toml("a = 1").load_layers()?;
-    /// assert_eq!(layers.config().get("a"), Some(&serde_json::json!(1)));
-    /// # Ok::<(), prefect_config::config::ConfigError>(())
-    /// ```
-    pub fn load_layers(&self) -> Result<Layers, ConfigError> {
-        let Loaded {
-            config,
-            layers,
-            env,
-        } = self.load_parts()?;
-        Ok(Layers {
-            config,
-            layers,
-            env,
-        })
     }
 }
 
@@ -134,11 +97,14 @@ impl Loader {
 /// ```
 pub struct Layers {
     config: Config,
-    layers: Vec<Layer>,
-    env: Environment,
+    sources: Vec<Source>,
 }
 
 impl Layers {
+    pub(crate) fn new(config: Config, sources: Vec<Source>) -> Layers {
+        Layers { config, sources }
+    }
+
     /// The loaded configuration.
     ///
     /// ```
@@ -173,16 +139,10 @@ impl Layers {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn sources(&self) -> impl Iterator<Item = &Source> {
-        self.layers.iter().map(|layer| &layer.source)
+        self.sources.iter()
     }
 
-    /// How `key` got its value: the raw value of every layer that set it,
-    /// lowest first, and the steps from the winner's text to the final value.
-    /// `None` when the configuration has no value at `key`.
-    ///
-    /// A layer's raw value is the text as written for values that casting
-    /// changed (`"4200"`), else the value as parsed. Values from a secrets
-    /// directory are taken as written, so they have no steps.
+    /// How `key` got its value; see [`Config::explain`].
     ///
     /// ```
     /// use prefect_config::config::{Loader, Step};
@@ -198,89 +158,79 @@ impl Layers {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn explain(&self, key: &str) -> Option<Explanation> {
-        let value = self.config.get(key)?.clone();
-        let source = self.config.source_of(key)?.clone();
-        let path: Vec<String> = split(key).map(str::to_owned).collect();
-        let layers: Vec<LayerValue> = self
-            .layers
-            .iter()
-            .filter_map(|layer| {
-                let raw = match layer.raw.get(&path) {
-                    Some(text) => Value::String(text.to_string()),
-                    None => layer.get(&path)?.clone(),
-                };
-                Some(LayerValue {
-                    source: layer.source_of(&path).clone(),
-                    raw,
-                })
-            })
-            .collect();
-        let steps = match layers.last() {
-            Some(winner) if winner.source == source => self.steps(&winner.raw, &source),
-            _ => Vec::new(),
+        self.config.explain(key)
+    }
+}
+
+impl Config {
+    /// How `key` got its value, as the load recorded it: the raw value of
+    /// every layer that set it, lowest first, and each step from the
+    /// winner's text to the final value (`$VAR` expansion, casting, `${a.b}`
+    /// references with the source of each referenced value, task defaults).
+    /// `None` when the configuration has no value at `key`.
+    ///
+    /// A layer's raw value is the text as written for values that a step
+    /// changed (`"4200"`), else the value as parsed. Values from a secrets
+    /// directory are taken as written, so they have no steps. A table, or a
+    /// path inside an array, has neither layers nor steps.
+    ///
+    /// ```
+    /// use prefect_config::config::{Loader, Source, StepKind};
+    /// use serde_json::json;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("backend = 'cloud'\nurl = 'https://${backend}.example'")
+    ///     .env_prefix("PREFECT")
+    ///     .env_vars([("PREFECT__BACKEND", "server")])
+    ///     .load()?;
+    /// let why = cfg.explain("url").unwrap();
+    /// assert_eq!(why.value(), &json!("https://server.example"));
+    /// let step = &why.steps()[0];
+    /// assert_eq!(step.kind, StepKind::Reference);
+    /// assert_eq!(step.source, Some(Source::EnvVar("PREFECT__BACKEND".into())));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn explain(&self, key: &str) -> Option<Explanation> {
+        let value = self.get(key)?.clone();
+        let node = self.root.find(split(key));
+        let exact = split(key).count() == depth_of(&self.root, key);
+        let (layers, steps) = match node {
+            Node::Leaf(leaf) if exact => {
+                let mut layers = leaf.overridden().to_vec();
+                if !matches!(leaf.source, Source::Runtime | Source::TaskDefaults) {
+                    layers.push(LayerValue {
+                        source: leaf.source.clone(),
+                        raw: leaf.written().clone(),
+                    });
+                }
+                (layers, leaf.steps().to_vec())
+            }
+            _ => (Vec::new(), Vec::new()),
         };
         Some(Explanation {
             key: key.to_owned(),
             layers,
             steps,
             value,
-            source,
+            source: node.source().clone(),
         })
     }
+}
 
-    /// Replays the loader's pipeline on one raw value.
-    fn steps(&self, raw: &Value, source: &Source) -> Vec<Step> {
-        let mut steps = Vec::new();
-        let Value::String(text) = raw else {
-            return steps;
-        };
-        if matches!(source, Source::SecretsFile(_)) {
-            return steps;
-        }
-        let mut current = Value::String(text.clone());
-        // Environment values are expanded and cast on their own first.
-        let rounds = if source.env_var().is_some() { 2 } else { 1 };
-        for _ in 0..rounds {
-            let Value::String(text) = &current else { break };
-            if let Ok(Some(expanded)) = interpolate::expand_env(text, &self.env) {
-                current = Value::String(expanded);
-                steps.push(Step::new(StepKind::ExpandEnv, current.clone(), None));
+/// How many parts of `key` name nodes of the tree (the rest lie inside a
+/// leaf's value).
+fn depth_of(root: &Node, key: &str) -> usize {
+    let mut node = root;
+    let mut depth = 0;
+    for part in split(key) {
+        match node.child(part) {
+            Some(child) => {
+                node = child;
+                depth += 1;
             }
-            let Value::String(text) = &current else { break };
-            if let Some(cast) = cast::cast(text).filter(|cast| cast != &current) {
-                current = cast;
-                steps.push(Step::new(StepKind::Cast, current.clone(), None));
-            }
+            None => break,
         }
-        // References resolve against the final configuration, exactly as the
-        // loader's last pass saw them; the bound only guards against surprises.
-        for _ in 0..1000 {
-            let Value::String(text) = &current else { break };
-            let Some((whole, reference)) = interpolate::find_reference(text) else {
-                break;
-            };
-            let reference = text[reference].to_owned();
-            let ref_path: Vec<String> = reference.split('.').map(str::to_owned).collect();
-            let replacement =
-                match interpolate::lookup(&self.config.value, &self.config.meta, &ref_path) {
-                    Target::Leaf(value, _) => value,
-                    Target::Table | Target::Missing => Value::String(String::new()),
-                };
-            current = if whole.len() == text.len() {
-                replacement
-            } else {
-                let mut next = text.clone();
-                next.replace_range(whole, &python::to_str(&replacement));
-                Value::String(next)
-            };
-            steps.push(Step::new(
-                StepKind::Reference,
-                current.clone(),
-                Some(reference),
-            ));
-        }
-        steps
     }
+    depth
 }
 
 /// Origins only: values may be secrets.
@@ -292,96 +242,7 @@ impl fmt::Debug for Layers {
     }
 }
 
-/// The raw value one layer gave a key.
-///
-/// ```
-/// use prefect_config::config::{Loader, Source};
-/// let layers = Loader::new().defaults_toml("a = 'True'").load_layers()?;
-/// let why = layers.explain("a").unwrap();
-/// let layer = &why.layers()[0];
-/// assert_eq!((&layer.source, layer.raw.as_str()), (&Source::DefaultsToml, Some("True")));
-/// # Ok::<(), prefect_config::config::ConfigError>(())
-/// ```
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct LayerValue {
-    /// Where the value came from (for the environment, the variable's name).
-    pub source: Source,
-    /// The value as written: text for values that casting changed.
-    pub raw: Value,
-}
-
-/// The origin only: the value may be a secret.
-impl fmt::Debug for LayerValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LayerValue")
-            .field("source", &self.source)
-            .finish_non_exhaustive()
-    }
-}
-
-/// What one step from raw text to final value did.
-///
-/// ```
-/// use prefect_config::config::{Loader, StepKind};
-/// let layers = Loader::new().defaults_toml("a = '1'").load_layers()?;
-/// assert_eq!(layers.explain("a").unwrap().steps()[0].kind, StepKind::Cast);
-/// # Ok::<(), prefect_config::config::ConfigError>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StepKind {
-    /// `$VAR`, `${VAR}` and a leading `~` were expanded from the environment.
-    ExpandEnv,
-    /// Text was cast to the value of a literal (`"4200"` to 4200).
-    Cast,
-    /// One `${a.b}` reference was replaced.
-    Reference,
-}
-
-/// One step from raw text to final value, with the value after it.
-///
-/// ```
-/// use prefect_config::config::{Loader, StepKind};
-/// use serde_json::json;
-/// let layers = Loader::new().defaults_toml("a = 'x'\nb = '${a}y'").load_layers()?;
-/// let why = layers.explain("b").unwrap();
-/// let step = &why.steps()[0];
-/// assert_eq!((step.kind, &step.value, step.reference.as_deref()), (StepKind::Reference, &json!("xy"), Some("a")));
-/// # Ok::<(), prefect_config::config::ConfigError>(())
-/// ```
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Step {
-    /// What the step did.
-    pub kind: StepKind,
-    /// The value after the step.
-    pub value: Value,
-    /// For [`StepKind::Reference`]: the key that was referenced.
-    pub reference: Option<String>,
-}
-
-impl Step {
-    fn new(kind: StepKind, value: Value, reference: Option<String>) -> Step {
-        Step {
-            kind,
-            value,
-            reference,
-        }
-    }
-}
-
-/// The kind and reference only: the value may be a secret.
-impl fmt::Debug for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Step")
-            .field("kind", &self.kind)
-            .field("reference", &self.reference)
-            .finish_non_exhaustive()
-    }
-}
-
-/// How one key got its value; see [`Layers::explain`].
+/// How one key got its value; see [`Config::explain`].
 ///
 /// `Debug` shows the key and origins, never values.
 ///

@@ -1,0 +1,118 @@
+//! Key paths: a dotted key (`server.port`) and the environment variable that
+//! sets it (`PREFECT__SERVER__PORT`) are two spellings of one [`KeyPath`].
+//!
+//! The case rule lives here and nowhere else: key parts read from a variable
+//! name are lower-cased, except the secret's name below `context.secrets`
+//! (`PREFECT__CONTEXT__SECRETS__MyName` sets `context.secrets.MyName`; the
+//! `CONTEXT__SECRETS` part is matched in any case). Written back, parts are
+//! upper-cased, except a secret's name.
+
+use crate::config::ConfigError;
+
+/// The separator between key parts in an environment variable name.
+pub(crate) const SEPARATOR: &str = "__";
+
+/// A key as its parts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct KeyPath(Vec<String>);
+
+impl KeyPath {
+    /// The key an environment variable sets, given its name after `PREFIX__`;
+    /// `var` is the full name, for the error.
+    pub(crate) fn from_env(var: &str, rest: &str) -> Result<KeyPath, ConfigError> {
+        let parts: Vec<&str> = rest.split(SEPARATOR).collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err(ConfigError::EmptyEnvKeyPart {
+                var: var.to_owned(),
+            });
+        }
+        let keep_from = case_kept_from(parts.iter().copied(), str::eq_ignore_ascii_case);
+        Ok(KeyPath(
+            parts
+                .iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    if i >= keep_from {
+                        (*part).to_owned()
+                    } else {
+                        part.to_lowercase()
+                    }
+                })
+                .collect(),
+        ))
+    }
+
+    /// The parts of the key.
+    pub(crate) fn parts(&self) -> &[String] {
+        &self.0
+    }
+}
+
+/// The index from which parts keep their case: the secret's name below
+/// `context.secrets`; past the end for any other key.
+fn case_kept_from<'a>(
+    parts: impl Iterator<Item = &'a str> + Clone,
+    same: impl Fn(&str, &str) -> bool,
+) -> usize {
+    let mut it = parts.clone();
+    let is_secret = matches!((it.next(), it.next(), it.next()),
+        (Some(a), Some(b), Some(_)) if same(a, "context") && same(b, "secrets"));
+    if is_secret { 2 } else { usize::MAX }
+}
+
+/// Splits a dotted key; the empty key has no parts.
+pub(crate) fn split(path: &str) -> impl Iterator<Item = &str> + Clone {
+    path.split('.').filter(|part| !part.is_empty())
+}
+
+/// The environment variable name that sets `path` under `prefix`: the inverse
+/// of [`KeyPath::from_env`] for keys that are lower-case (and any secret name).
+pub(crate) fn var_name_of(prefix: &str, path: &[&str]) -> String {
+    let keep_from = case_kept_from(path.iter().copied(), |a, b| a == b);
+    let mut name = String::from(prefix);
+    for (i, part) in path.iter().enumerate() {
+        name.push_str(SEPARATOR);
+        if i >= keep_from {
+            name.push_str(part);
+        } else {
+            name.push_str(&part.to_uppercase());
+        }
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names_keep_their_case_in_both_directions() {
+        let path =
+            KeyPath::from_env("P__context__SECRETS__MyKey", "context__SECRETS__MyKey").unwrap();
+        assert_eq!(path.parts(), ["context", "secrets", "MyKey"]);
+        let refs: Vec<&str> = path.parts().iter().map(String::as_str).collect();
+        assert_eq!(var_name_of("P", &refs), "P__CONTEXT__SECRETS__MyKey");
+    }
+
+    #[test]
+    fn a_bare_secrets_table_is_lower_cased_like_any_key() {
+        let path = KeyPath::from_env("P__CONTEXT__SECRETS", "CONTEXT__SECRETS").unwrap();
+        assert_eq!(path.parts(), ["context", "secrets"]);
+    }
+
+    #[test]
+    fn empty_parts_are_rejected_with_the_variable_name() {
+        for rest in ["A____B", "A__", "", "__A"] {
+            let err = KeyPath::from_env("X", rest).unwrap_err();
+            assert!(matches!(err, ConfigError::EmptyEnvKeyPart { .. }), "{rest}");
+        }
+    }
+
+    #[test]
+    fn three_underscores_split_like_python() {
+        assert_eq!(
+            KeyPath::from_env("X", "A___B").unwrap().parts(),
+            ["a", "_b"]
+        );
+    }
+}

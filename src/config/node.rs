@@ -1,0 +1,266 @@
+//! The one tree: every node carries its value and its provenance.
+//!
+//! A [`Node`] is a [`Table`] of named children or a [`Leaf`]. A leaf holds its
+//! value, its [`Source`], whether it is sensitive, and a [`Trail`] of what the
+//! load did to it (the raw values of the layers it overrode, the value as
+//! written, each step since). Arrays and values cast from text (even when they
+//! cast to a table) are leaves: Prefect treats them as one value.
+//!
+//! Tables keep their keys in the order they first appeared across the layers
+//! (the defaults file's order first).
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use crate::config::Source;
+use crate::config::step::{LayerValue, Step};
+
+/// A hash map with a fast hasher for internal maps keyed by configuration
+/// keys (std's SipHash showed up as a sixth of load time).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A table's children, in first-appearance order.
+pub(crate) type Entries = IndexMap<String, Node, foldhash::fast::RandomState>;
+
+/// One node of the loaded tree.
+#[derive(Clone)]
+pub(crate) enum Node {
+    Table(Table),
+    Leaf(Leaf),
+}
+
+/// A table of named children.
+#[derive(Clone)]
+pub(crate) struct Table {
+    pub(crate) entries: Entries,
+    /// The highest layer that defined this table.
+    pub(crate) source: Source,
+}
+
+/// A value and where it came from.
+#[derive(Clone)]
+pub(crate) struct Leaf {
+    pub(crate) value: Value,
+    pub(crate) source: Source,
+    /// Decided by the one rule in `sensitive.rs`, and carried through
+    /// references and expansion.
+    pub(crate) sensitive: bool,
+    /// Taken exactly as written: no expansion, casting or references
+    /// (values read from a secrets directory).
+    pub(crate) verbatim: bool,
+    /// What happened to the value; `None` while nothing has.
+    pub(crate) trail: Option<Box<Trail>>,
+}
+
+/// The record `explain` reads.
+#[derive(Clone, Default)]
+pub(crate) struct Trail {
+    /// The value as the winning layer wrote it, once a step changed it.
+    pub(crate) written: Option<Value>,
+    /// The raw values of lower layers this leaf overrode, lowest first.
+    pub(crate) overridden: Vec<LayerValue>,
+    /// Each step from the written value to the current one.
+    pub(crate) steps: Vec<Step>,
+    /// The text the current value was cast from, when casting changed its type.
+    pub(crate) raw: Option<Arc<str>>,
+}
+
+impl Table {
+    pub(crate) fn new(source: Source) -> Table {
+        Table {
+            entries: Entries::default(),
+            source,
+        }
+    }
+
+    /// The node at `parts`, if there is exactly one there.
+    pub(crate) fn node<'a>(&self, parts: impl IntoIterator<Item = &'a str>) -> Option<&Node> {
+        let mut parts = parts.into_iter();
+        let mut node = self.entries.get(parts.next()?)?;
+        for part in parts {
+            node = node.child(part)?;
+        }
+        Some(node)
+    }
+
+    /// The leaf at `parts`.
+    pub(crate) fn leaf_mut(&mut self, parts: &[String]) -> Option<&mut Leaf> {
+        let (last, parents) = parts.split_last()?;
+        let mut table = self;
+        for part in parents {
+            match table.entries.get_mut(part.as_str())? {
+                Node::Table(child) => table = child,
+                Node::Leaf(_) => return None,
+            }
+        }
+        match table.entries.get_mut(last.as_str())? {
+            Node::Leaf(leaf) => Some(leaf),
+            Node::Table(_) => None,
+        }
+    }
+
+    /// The table as a plain value.
+    pub(crate) fn to_value(&self) -> Value {
+        Value::Object(
+            self.entries
+                .iter()
+                .map(|(key, node)| (key.clone(), node.to_value()))
+                .collect::<Map<String, Value>>(),
+        )
+    }
+
+    /// A table of runtime values built from a plain value (tables become
+    /// tables, anything else a leaf), sensitivity by the key rule.
+    pub(crate) fn from_value(
+        map: &Map<String, Value>,
+        source: &Source,
+        path: &mut Vec<String>,
+    ) -> Table {
+        let mut table = Table::new(source.clone());
+        for (key, value) in map {
+            path.push(key.clone());
+            let node = match value {
+                Value::Object(child) => Node::Table(Table::from_value(child, source, path)),
+                other => {
+                    let mut leaf = Leaf::new(other.clone(), source.clone());
+                    leaf.sensitive = crate::config::sensitive::is_sensitive_path(
+                        path.iter().map(String::as_str),
+                    );
+                    Node::Leaf(leaf)
+                }
+            };
+            path.pop();
+            table.entries.insert(key.clone(), node);
+        }
+        table
+    }
+}
+
+impl Node {
+    pub(crate) fn source(&self) -> &Source {
+        match self {
+            Node::Table(table) => &table.source,
+            Node::Leaf(leaf) => &leaf.source,
+        }
+    }
+
+    pub(crate) fn child(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Table(table) => table.entries.get(key),
+            Node::Leaf(_) => None,
+        }
+    }
+
+    /// The node at `parts`, or the deepest node on the way that holds it (the
+    /// leaf for a path into an array or a value cast from text).
+    pub(crate) fn find<'a>(&self, parts: impl IntoIterator<Item = &'a str>) -> &Node {
+        let mut node = self;
+        for part in parts {
+            match node.child(part) {
+                Some(child) => node = child,
+                None => return node,
+            }
+        }
+        node
+    }
+
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Node::Table(table) => table.to_value(),
+            Node::Leaf(leaf) => leaf.value.clone(),
+        }
+    }
+}
+
+impl Leaf {
+    pub(crate) fn new(value: Value, source: Source) -> Leaf {
+        Leaf {
+            value,
+            source,
+            sensitive: false,
+            verbatim: false,
+            trail: None,
+        }
+    }
+
+    /// The value as the winning layer wrote it.
+    pub(crate) fn written(&self) -> &Value {
+        self.trail
+            .as_ref()
+            .and_then(|t| t.written.as_ref())
+            .unwrap_or(&self.value)
+    }
+
+    /// The text the value was cast from, when casting changed its type.
+    pub(crate) fn raw(&self) -> Option<&Arc<str>> {
+        self.trail.as_ref().and_then(|t| t.raw.as_ref())
+    }
+
+    pub(crate) fn steps(&self) -> &[Step] {
+        self.trail.as_ref().map_or(&[], |t| &t.steps)
+    }
+
+    pub(crate) fn overridden(&self) -> &[LayerValue] {
+        self.trail.as_ref().map_or(&[], |t| &t.overridden)
+    }
+
+    pub(crate) fn trail_mut(&mut self) -> &mut Trail {
+        self.trail.get_or_insert_with(Default::default)
+    }
+
+    /// Replaces the value, recording the step (and the written value, the
+    /// first time).
+    pub(crate) fn apply(&mut self, step: Step) {
+        let new = step.value.clone();
+        let old = std::mem::replace(&mut self.value, new);
+        let trail = self.trail_mut();
+        if trail.written.is_none() {
+            trail.written = Some(old);
+        }
+        trail.steps.push(step);
+    }
+
+    /// This leaf as a lower layer's raw value, for the leaf that overrides it.
+    pub(crate) fn into_history(self) -> Vec<LayerValue> {
+        let Leaf {
+            value,
+            source,
+            trail,
+            ..
+        } = self;
+        let (written, mut overridden) = match trail {
+            Some(trail) => {
+                let Trail {
+                    written,
+                    overridden,
+                    ..
+                } = *trail;
+                (written.unwrap_or(value), overridden)
+            }
+            None => (value, Vec::new()),
+        };
+        overridden.push(LayerValue {
+            source,
+            raw: written,
+        });
+        overridden
+    }
+}
+
+/// The value at `parts` below `value`, through objects and arrays (by index).
+pub(crate) fn value_at<'a, 'p>(
+    value: &'a Value,
+    parts: impl IntoIterator<Item = &'p str>,
+) -> Option<&'a Value> {
+    let mut node = value;
+    for part in parts {
+        node = match node {
+            Value::Object(map) => map.get(part)?,
+            Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}

@@ -1,0 +1,275 @@
+//! The references pass: `${a.b}` in a string is replaced by the value at
+//! key `a.b`, after all layers are merged, expanded and cast.
+//!
+//! References resolve innermost first, leftmost first, as Prefect's pattern
+//! finds them, so `${${backend}.endpoint}` first becomes `${cloud.endpoint}`.
+//! A value that is one whole reference takes the referenced value with its
+//! type; a reference inside text is replaced by the value as Python prints
+//! it. A reference to a missing key or to a table becomes `""` with a
+//! warning. Unlike Prefect, which gives up after ten passes, chains of any
+//! length resolve, and a cycle is an error naming its keys.
+//!
+//! Each substitution is recorded on the leaf as a step naming the key and
+//! where its value came from, and a value built from a sensitive one becomes
+//! sensitive.
+//!
+//! ```
+//! use prefect_config::config::Loader;
+//! use serde_json::json;
+//!
+//! let cfg = Loader::new()
+//!     .defaults_toml(r#"
+//!         backend = "cloud"
+//!         [cloud]
+//!         endpoint = "https://api"
+//!         api = "${${backend}.endpoint}"
+//!         graphql = "${cloud.api}/graphql"
+//!     "#)
+//!     .load()?;
+//! assert_eq!(cfg.get("cloud.graphql"), Some(&json!("https://api/graphql")));
+//! # Ok::<(), prefect_config::config::ConfigError>(())
+//! ```
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::config::limits::Limits;
+use crate::config::node::{FastMap, Node, Table};
+use crate::config::step::{Step, StepKind};
+use crate::config::{ConfigError, ConfigWarning, Source, python, sensitive};
+use crate::redact::MASK;
+
+/// The first (leftmost) innermost reference in `text`, as Prefect's pattern
+/// `\$\{(.[^${}]*)\}` finds it: the byte range of the whole `${...}` and of
+/// the key inside.
+///
+/// Scanned by hand rather than with the `regex` crate: capturing searches took
+/// a quarter of the standard load time, and the pattern is fixed and tiny.
+pub(crate) fn find_reference(
+    text: &str,
+) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = text.get(from..)?.find("${") {
+        let start = from + offset;
+        let key_start = start + 2;
+        // The first character may be anything but a newline, even `$`, `{`, `}`.
+        if let Some(first) = text.get(key_start..).and_then(|rest| rest.chars().next()) {
+            if first != '\n' {
+                let mut end = key_start + first.len_utf8();
+                while end < bytes.len() && !matches!(bytes[end], b'$' | b'{' | b'}') {
+                    end += 1;
+                }
+                if bytes.get(end) == Some(&b'}') {
+                    return Some((start..end + 1, key_start..end));
+                }
+            }
+        }
+        from = start + 1;
+    }
+    None
+}
+
+/// Resolves the references in the leaves at `pending`.
+pub(crate) fn resolve(
+    root: &mut Table,
+    pending: Vec<Vec<String>>,
+    limits: &Limits,
+) -> Result<Vec<ConfigWarning>, ConfigError> {
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let index: FastMap<&[String], usize> = pending
+        .iter()
+        .enumerate()
+        .map(|(i, path)| (path.as_slice(), i))
+        .collect();
+    let mut state = vec![State::Pending; pending.len()];
+    let mut warnings = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut substitutions = 0usize;
+
+    for start in 0..pending.len() {
+        if state[start] == State::Done {
+            continue;
+        }
+        stack.push(start);
+        while let Some(&top) = stack.last() {
+            state[top] = State::InProgress;
+            let path = &pending[top];
+            let Some(leaf) = root.leaf_mut(path) else {
+                state[top] = State::Done;
+                stack.pop();
+                continue;
+            };
+            let Some((whole, key)) = leaf.value.as_str().and_then(find_reference) else {
+                state[top] = State::Done;
+                stack.pop();
+                continue;
+            };
+            substitutions += 1;
+            if substitutions > limits.max_substitutions {
+                return Err(ConfigError::ReferenceDidNotSettle {
+                    key: path.join("."),
+                    origin: leaf.source.clone(),
+                });
+            }
+            let text = leaf.value.as_str().unwrap_or_default();
+            let reference = text[key].to_owned();
+            let ref_path: Vec<String> = reference.split('.').map(str::to_owned).collect();
+
+            if let Some(&dep) = index.get(ref_path.as_slice()) {
+                match state[dep] {
+                    State::InProgress => {
+                        let from = stack.iter().position(|i| *i == dep).unwrap_or(0);
+                        let mut keys: Vec<String> = stack[from..]
+                            .iter()
+                            .map(|i| pending[*i].join("."))
+                            .collect();
+                        keys.push(pending[dep].join("."));
+                        return Err(ConfigError::ReferenceCycle { keys });
+                    }
+                    State::Pending => {
+                        stack.push(dep);
+                        continue;
+                    }
+                    State::Done => {}
+                }
+            }
+
+            let target = lookup(root, &ref_path);
+            // Only a leaf was borrowed above; borrow it again after the lookup.
+            let Some(leaf) = root.leaf_mut(path) else {
+                continue;
+            };
+            let text = leaf.value.as_str().unwrap_or_default();
+            let whole_value = whole.start == 0 && whole.end == text.len();
+            let (new_value, raw, step_source, target_sensitive) = match target {
+                Target::Leaf {
+                    value,
+                    raw,
+                    source,
+                    sensitive,
+                } => {
+                    let (new_value, raw) = if whole_value {
+                        (value, raw)
+                    } else {
+                        let printed = python::to_str(&value);
+                        (Value::String(splice(text, whole, &printed)), None)
+                    };
+                    (new_value, raw, Some(source), sensitive)
+                }
+                Target::Table | Target::Missing => {
+                    let shown = if leaf.sensitive {
+                        MASK.to_owned()
+                    } else {
+                        reference.clone()
+                    };
+                    let key = path.join(".");
+                    let origin = leaf.source.clone();
+                    warnings.push(if matches!(target, Target::Table) {
+                        ConfigWarning::TableReference {
+                            key,
+                            reference: shown,
+                            origin,
+                        }
+                    } else {
+                        ConfigWarning::MissingReference {
+                            key,
+                            reference: shown,
+                            origin,
+                        }
+                    });
+                    (Value::String(splice(text, whole, "")), None, None, false)
+                }
+            };
+            leaf.sensitive |= target_sensitive;
+            if let Some(text) = new_value.as_str() {
+                if text.len() > limits.max_value_bytes {
+                    return Err(ConfigError::TooLarge {
+                        key: path.join("."),
+                        origin: leaf.source.clone(),
+                        limit: limits.max_value_bytes,
+                    });
+                }
+                leaf.sensitive |= sensitive::has_url_password(text);
+            }
+            leaf.apply(Step {
+                kind: StepKind::Reference,
+                value: new_value,
+                reference: Some(reference),
+                source: step_source,
+            });
+            leaf.trail_mut().raw = raw;
+        }
+    }
+    Ok(warnings)
+}
+
+/// `text` with the byte range `range` replaced by `with`.
+fn splice(text: &str, range: std::ops::Range<usize>, with: &str) -> String {
+    let mut out = String::with_capacity(text.len() - range.len() + with.len());
+    out.push_str(&text[..range.start]);
+    out.push_str(with);
+    out.push_str(&text[range.end..]);
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Pending,
+    InProgress,
+    Done,
+}
+
+enum Target {
+    Leaf {
+        value: Value,
+        raw: Option<Arc<str>>,
+        source: Source,
+        sensitive: bool,
+    },
+    Table,
+    Missing,
+}
+
+/// Like Prefect, a reference only finds leaves: a table is not a value.
+fn lookup(root: &Table, path: &[String]) -> Target {
+    match root.node(path.iter().map(String::as_str)) {
+        Some(Node::Table(_)) => Target::Table,
+        Some(Node::Leaf(leaf)) => Target::Leaf {
+            value: leaf.value.clone(),
+            raw: leaf.raw().cloned(),
+            source: leaf.source.clone(),
+            sensitive: leaf.sensitive,
+        },
+        None => Target::Missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_found_like_prefects_pattern() {
+        let found = |text: &str| {
+            find_reference(text).map(|(w, k)| (text[w].to_owned(), text[k].to_owned()))
+        };
+        assert_eq!(
+            found("${${backend}.endpoint}"),
+            Some(("${backend}".into(), "backend".into()))
+        );
+        assert_eq!(
+            found("a ${x.y} ${z}"),
+            Some(("${x.y}".into(), "x.y".into()))
+        );
+        assert_eq!(found("${}}"), Some(("${}}".into(), "}".into())));
+        assert_eq!(found("${}"), None);
+        assert_eq!(found("${\nx}"), None);
+        assert_eq!(found("$${x}"), Some(("${x}".into(), "x".into())));
+        assert_eq!(found("${é}"), Some(("${é}".into(), "é".into())));
+        assert_eq!(found("no refs $x"), None);
+    }
+}

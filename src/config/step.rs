@@ -1,0 +1,122 @@
+//! What the load did to a value, as it did it: the raw value each layer gave
+//! ([`LayerValue`]) and each step from the winner's text to the final value
+//! ([`Step`]). The passes record these on the leaf they change; `explain`
+//! only reads them back.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::config::Source;
+
+/// The raw value one layer gave a key.
+///
+/// ```
+/// use prefect_config::config::{Loader, Source};
+/// let layers = Loader::new().defaults_toml("a = 'True'").load_layers()?;
+/// let why = layers.explain("a").unwrap();
+/// let layer = &why.layers()[0];
+/// assert_eq!((&layer.source, layer.raw.as_str()), (&Source::DefaultsToml, Some("True")));
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LayerValue {
+    /// Where the value came from (for the environment, the variable's name).
+    pub source: Source,
+    /// The value as written: text for values that casting changed.
+    pub raw: Value,
+}
+
+/// The origin only: the value may be a secret.
+impl fmt::Debug for LayerValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LayerValue")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one step from raw text to final value did.
+///
+/// ```
+/// use prefect_config::config::{Loader, StepKind};
+/// let layers = Loader::new().defaults_toml("a = '1'").load_layers()?;
+/// assert_eq!(layers.explain("a").unwrap().steps()[0].kind, StepKind::Cast);
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StepKind {
+    /// `$VAR`, `${VAR}` and a leading `~` were expanded from the environment.
+    ExpandEnv,
+    /// Text was cast to the value of a literal (`"4200"` to 4200).
+    Cast,
+    /// One `${a.b}` reference was replaced.
+    Reference,
+    /// The task-defaults step of the standard loader normalised the value.
+    TaskDefaults,
+}
+
+impl StepKind {
+    /// A short, stable name: `expand_env`, `cast`, `reference` or `task_defaults`.
+    ///
+    /// ```
+    /// assert_eq!(prefect_config::config::StepKind::ExpandEnv.name(), "expand_env");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            StepKind::ExpandEnv => "expand_env",
+            StepKind::Cast => "cast",
+            StepKind::Reference => "reference",
+            StepKind::TaskDefaults => "task_defaults",
+        }
+    }
+}
+
+/// One step from raw text to final value, with the value after it.
+///
+/// ```
+/// use prefect_config::config::{Loader, Source, StepKind};
+/// use serde_json::json;
+/// let layers = Loader::new().defaults_toml("a = 'x'\nb = '${a}y'").load_layers()?;
+/// let why = layers.explain("b").unwrap();
+/// let step = &why.steps()[0];
+/// assert_eq!((step.kind, &step.value, step.reference.as_deref()), (StepKind::Reference, &json!("xy"), Some("a")));
+/// assert_eq!(step.source, Some(Source::DefaultsToml)); // where `a` came from
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Step {
+    /// What the step did.
+    pub kind: StepKind,
+    /// The value after the step.
+    pub value: Value,
+    /// For [`StepKind::Reference`]: the key that was referenced.
+    pub reference: Option<String>,
+    /// For [`StepKind::Reference`]: where the referenced value came from.
+    pub source: Option<Source>,
+}
+
+impl Step {
+    pub(crate) fn new(kind: StepKind, value: Value) -> Step {
+        Step {
+            kind,
+            value,
+            reference: None,
+            source: None,
+        }
+    }
+}
+
+/// The kind, reference and its source only: the value may be a secret.
+impl fmt::Debug for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Step")
+            .field("kind", &self.kind)
+            .field("reference", &self.reference)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,169 @@
+//! Likely typos: a key that no lower layer has, one edit away from a key
+//! that one does ("did you mean").
+//!
+//! Candidates are found through an index of each table's keys with one
+//! character deleted (the symmetric-delete method): two words one edit apart
+//! (insertion, deletion, substitution or swap of neighbours) always share such
+//! a variant. Looking a word up costs a few hash probes whatever the size of
+//! the table, so checking every variable is linear in the environment.
+//!
+//! ```
+//! use prefect_config::config::{ConfigWarning, Loader};
+//! let cfg = Loader::new()
+//!     .defaults_toml("[logging]\nlevel = 'INFO'")
+//!     .env_prefix("PREFECT")
+//!     .env_vars([("PREFECT__LOGGING__LEVLE", "DEBUG"), ("PREFECT__MY_OWN", "1")])
+//!     .load()?;
+//! let warnings: Vec<String> = cfg.warnings().iter().map(|w| w.to_string()).collect();
+//! assert_eq!(warnings.len(), 1);
+//! assert!(warnings[0].contains("logging.level"));
+//! # Ok::<(), prefect_config::config::ConfigError>(())
+//! ```
+
+use crate::config::node::{FastMap, Node, Table};
+use crate::config::sensitive;
+use crate::config::{ConfigWarning, Source};
+
+/// Warns about environment variables in `env` that set a key `lower` does
+/// not have, when changing one part of it by one edit gives a key it has.
+pub(crate) fn env_typos(lower: &Table, env: &Table) -> Vec<ConfigWarning> {
+    let mut leaves = Vec::new();
+    collect(env, &mut Vec::new(), &mut leaves);
+    let mut indexes: FastMap<Vec<String>, SiblingIndex> = FastMap::default();
+    let mut warnings = Vec::new();
+    for (path, source) in leaves {
+        if sensitive::is_secrets_scope(path.iter().copied()) {
+            continue;
+        }
+        let Some(missing) = (1..=path.len())
+            .find(|&len| lower.node(path[..len].iter().copied()).is_none())
+            .map(|len| len - 1)
+        else {
+            continue;
+        };
+        let parent: Vec<String> = path[..missing].iter().map(|p| (*p).to_owned()).collect();
+        let siblings = if missing == 0 {
+            Some(lower)
+        } else {
+            match lower.node(path[..missing].iter().copied()) {
+                Some(Node::Table(table)) => Some(table),
+                _ => None,
+            }
+        };
+        let Some(siblings) = siblings else { continue };
+        let index = indexes
+            .entry(parent)
+            .or_insert_with(|| SiblingIndex::new(siblings));
+        let wrong = path[missing];
+        let suggestion = index.near(wrong).into_iter().find_map(|candidate| {
+            let mut fixed: Vec<&str> = path.clone();
+            fixed[missing] = candidate;
+            lower
+                .node(fixed.iter().copied())
+                .is_some()
+                .then(|| fixed.join("."))
+        });
+        if let Some(suggestion) = suggestion {
+            warnings.push(ConfigWarning::UnknownEnvKey {
+                var: source.env_var().unwrap_or_default().to_owned(),
+                key: path.join("."),
+                suggestion,
+            });
+        }
+    }
+    warnings.sort_by_key(ToString::to_string);
+    warnings
+}
+
+fn collect<'a>(
+    table: &'a Table,
+    path: &mut Vec<&'a str>,
+    out: &mut Vec<(Vec<&'a str>, &'a Source)>,
+) {
+    for (key, node) in &table.entries {
+        path.push(key);
+        match node {
+            Node::Table(child) => collect(child, path, out),
+            Node::Leaf(leaf) => out.push((path.clone(), &leaf.source)),
+        }
+        path.pop();
+    }
+}
+
+/// A table's keys, findable by their one-deletion variants.
+struct SiblingIndex {
+    keys: Vec<String>,
+    /// Each key itself and each of its one-deletion variants, with the
+    /// positions of the keys that produce it.
+    variants: FastMap<String, Vec<usize>>,
+}
+
+impl SiblingIndex {
+    fn new(table: &Table) -> SiblingIndex {
+        let keys: Vec<String> = table.entries.keys().cloned().collect();
+        let mut variants: FastMap<String, Vec<usize>> = FastMap::default();
+        for (i, key) in keys.iter().enumerate() {
+            for variant in deletions(key) {
+                let positions = variants.entry(variant).or_default();
+                if positions.last() != Some(&i) {
+                    positions.push(i);
+                }
+            }
+        }
+        SiblingIndex { keys, variants }
+    }
+
+    /// Keys one edit from `wrong`, in table order.
+    fn near(&self, wrong: &str) -> Vec<&str> {
+        let mut found: Vec<usize> = deletions(wrong)
+            .filter_map(|variant| self.variants.get(&variant))
+            .flatten()
+            .copied()
+            .filter(|&i| {
+                let candidate = &self.keys[i];
+                candidate.len().abs_diff(wrong.len()) <= 1
+                    && strsim::osa_distance(candidate, wrong) == 1
+            })
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(|i| self.keys[i].as_str()).collect()
+    }
+}
+
+/// `word` itself and `word` with each one character deleted.
+fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(word.to_owned()).chain(word.char_indices().map(move |(i, c)| {
+        let mut variant = String::with_capacity(word.len());
+        variant.push_str(&word[..i]);
+        variant.push_str(&word[i + c.len_utf8()..]);
+        variant
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(keys: &[&str]) -> SiblingIndex {
+        let mut table = Table::new(Source::Runtime);
+        for key in keys {
+            table
+                .entries
+                .insert((*key).to_owned(), Node::Table(Table::new(Source::Runtime)));
+        }
+        SiblingIndex::new(&table)
+    }
+
+    #[test]
+    fn every_kind_of_single_edit_is_found() {
+        let idx = index(&["level", "format", "port"]);
+        assert_eq!(idx.near("levle"), ["level"]); // swap
+        assert_eq!(idx.near("leve"), ["level"]); // deletion
+        assert_eq!(idx.near("levell"), ["level"]); // insertion
+        assert_eq!(idx.near("lovel"), ["level"]); // substitution
+        assert_eq!(idx.near("pert"), ["port"]);
+        assert!(idx.near("lvl").is_empty());
+        assert!(idx.near("level").is_empty()); // distance 0 is no typo
+    }
+}

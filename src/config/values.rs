@@ -1,0 +1,108 @@
+//! The values pass: one walk over the merged tree that, for each leaf,
+//! decides sensitivity by the key rule, expands `$VAR`/`~` and casts strings
+//! (see [`cast::expand_and_cast`]), and notes the leaves that still hold a
+//! `${...}` reference for the references pass. Tables left empty are
+//! dropped, as Prefect drops them.
+//!
+//! Strings inside arrays are not touched, and values from a secrets
+//! directory are taken as written.
+
+use crate::config::env::Environment;
+use crate::config::expand::{self, ExpandError};
+use crate::config::limits::Limits;
+use crate::config::node::{Node, Table};
+use crate::config::sensitive::{self, Scope};
+use crate::config::{ConfigError, cast};
+
+/// A key path kept on the stack while walking down, built into a `Vec`
+/// only when needed (for errors and the references pass).
+pub(crate) struct PathLink<'a> {
+    pub(crate) key: &'a str,
+    pub(crate) parent: Option<&'a PathLink<'a>>,
+}
+
+impl PathLink<'_> {
+    pub(crate) fn to_vec(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        let mut link = Some(self);
+        while let Some(l) = link {
+            parts.push(l.key.to_owned());
+            link = l.parent;
+        }
+        parts.reverse();
+        parts
+    }
+}
+
+/// Runs the pass; returns the paths of leaves holding `${`.
+pub(crate) fn run(
+    root: &mut Table,
+    env: &Environment,
+    limits: &Limits,
+) -> Result<Vec<Vec<String>>, ConfigError> {
+    let mut pending = Vec::new();
+    walk(root, None, Scope::Root, env, limits, &mut pending)?;
+    Ok(pending)
+}
+
+fn walk(
+    table: &mut Table,
+    parent: Option<&PathLink<'_>>,
+    scope: Scope,
+    env: &Environment,
+    limits: &Limits,
+    pending: &mut Vec<Vec<String>>,
+) -> Result<(), ConfigError> {
+    let mut has_empty = false;
+    for (key, node) in table.entries.iter_mut() {
+        let link = PathLink { key, parent };
+        let child_scope = scope.child(key);
+        match node {
+            Node::Table(child) => {
+                walk(child, Some(&link), child_scope, env, limits, pending)?;
+                has_empty |= child.entries.is_empty();
+            }
+            Node::Leaf(leaf) => {
+                leaf.sensitive = sensitive::is_sensitive_key(child_scope, key);
+                if leaf.verbatim {
+                    continue;
+                }
+                let mut from_secret = false;
+                let result = cast::expand_and_cast(leaf, |text| {
+                    let expanded = expand::expand_env(text, env, limits.max_value_bytes)?;
+                    Ok(expanded.map(|e| {
+                        from_secret |= e.sensitive;
+                        e.text
+                    }))
+                });
+                if let Err(err) = result {
+                    let key = link.to_vec().join(".");
+                    let origin = leaf.source.clone();
+                    return Err(match err {
+                        ExpandError::DidNotSettle => {
+                            ConfigError::ExpansionDidNotSettle { key, origin }
+                        }
+                        ExpandError::TooLarge => ConfigError::TooLarge {
+                            key,
+                            origin,
+                            limit: limits.max_value_bytes,
+                        },
+                    });
+                }
+                leaf.sensitive |= from_secret;
+                if let Some(text) = leaf.value.as_str() {
+                    leaf.sensitive |= sensitive::has_url_password(text);
+                    if text.contains("${") {
+                        pending.push(link.to_vec());
+                    }
+                }
+            }
+        }
+    }
+    if has_empty {
+        table
+            .entries
+            .retain(|_, node| !matches!(node, Node::Table(t) if t.entries.is_empty()));
+    }
+    Ok(())
+}
