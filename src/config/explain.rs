@@ -37,7 +37,7 @@ use crate::config::node::Node;
 use crate::config::step::{LayerValue, Step};
 use crate::config::{Config, Source};
 
-/// One input of a [`Loader`], resolved: its layer kind, its path, and whether
+/// One input of a [`Loader`](crate::config::Loader), resolved: its layer kind, its path, and whether
 /// it exists. Environment inputs list the names (never the values) of the
 /// variables that match the prefix.
 ///
@@ -85,7 +85,7 @@ impl Input {
 
 /// A loaded configuration together with the layers it was merged from.
 ///
-/// Built by [`Loader::load_layers`]. `Debug` shows the layers' origins only.
+/// Built by [`Loader::load_layers`](crate::config::Loader::load_layers). `Debug` shows the layers' origins only.
 ///
 /// ```
 /// use prefect_config::config::{Loader, Source};

@@ -1,35 +1,28 @@
-//! Caps that keep a hostile configuration file or environment from taking
-//! the process's memory or time. Every cap that is reached is a
-//! [`ConfigError`](crate::config::ConfigError) naming the key and the cap, or
-//! (for secrets-directory files) a warning; never an abort.
-//!
-//! | cap | default | what happens |
-//! |-----|---------|--------------|
-//! | [`max_value_bytes`](Limits::max_value_bytes): one value after `$VAR` expansion and `${...}` references | 1 MiB | [`ConfigError::TooLarge`](crate::config::ConfigError::TooLarge) |
-//! | [`max_substitutions`](Limits::max_substitutions): `${...}` substitutions in one load | 100,000 | [`ConfigError::ReferenceDidNotSettle`](crate::config::ConfigError::ReferenceDidNotSettle) |
-//! | [`max_secret_file_bytes`](Limits::max_secret_file_bytes): one secrets-directory file | 64 KiB | the file is skipped with a warning |
-//! | [`max_secret_files`](Limits::max_secret_files): entries read from the secrets directory | 10,000 | the rest are skipped with a warning |
-//!
-//! ```
-//! use prefect_config::config::{ConfigError, Limits, Loader};
-//!
-//! let err = Loader::new()
-//!     .defaults_toml("a = 'xxxxxxxx'\nb = '${a}${a}'")
-//!     .limits(Limits::default().max_value_bytes(10))
-//!     .load()
-//!     .unwrap_err();
-//! assert!(matches!(err, ConfigError::TooLarge { limit: 10, .. }));
-//! assert_eq!(err.key(), Some("b"));
-//! ```
+//! Caps on sizes and counts; see [`Limits`].
 
-/// The caps a [`Loader`](crate::config::Loader) enforces; see the
-/// [module docs](self) for the table.
+/// The caps a [`Loader`](crate::config::Loader) enforces: they keep a
+/// hostile configuration file or environment from taking the process's
+/// memory or time. Every cap that is reached is a
+/// [`ConfigError`](crate::config::ConfigError) naming the key and the cap, or
+/// (for secrets-directory files) a warning; never an abort.
+///
+/// | cap | default | what happens |
+/// |-----|---------|--------------|
+/// | [`max_value_bytes`](Limits::max_value_bytes): one value after `$VAR` expansion and `${...}` references | 1 MiB | [`ConfigError::TooLarge`](crate::config::ConfigError::TooLarge) |
+/// | [`max_substitutions`](Limits::max_substitutions): `${...}` substitutions in one load | 100,000 | [`ConfigError::ReferenceDidNotSettle`](crate::config::ConfigError::ReferenceDidNotSettle) |
+/// | [`max_secret_file_bytes`](Limits::max_secret_file_bytes): one secrets-directory file | 64 KiB | the file is skipped with a warning |
+/// | [`max_secret_files`](Limits::max_secret_files): entries read from the secrets directory | 10,000 | the rest are skipped with a warning |
 ///
 /// ```
-/// use prefect_config::config::Limits;
-/// let limits = Limits::default().max_substitutions(10);
-/// assert_eq!(limits.max_substitutions, 10);
-/// assert_eq!(limits.max_value_bytes, 1 << 20);
+/// use prefect_config::config::{ConfigError, Limits, Loader};
+///
+/// let err = Loader::new()
+///     .defaults_toml("a = 'xxxxxxxx'\nb = '${a}${a}'")
+///     .limits(Limits::default().max_value_bytes(10))
+///     .load()
+///     .unwrap_err();
+/// assert!(matches!(err, ConfigError::TooLarge { limit: 10, .. }));
+/// assert_eq!(err.key(), Some("b"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
