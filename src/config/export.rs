@@ -41,3 +41,37 @@ pub(crate) fn load_env_text(text: &str) -> Value {
 fn loads_as(text: &str, value: &Value) -> bool {
     &load_env_text(text) == value
 }
+
+/// The text for a TOML string in a configuration file that loads back as
+/// exactly `s`, or `None` when casting alone cannot preserve it.
+///
+/// File values are cast once (environment values twice, see [`env_text`]):
+/// `s` itself when it stays a string, else its Python `repr` (`'True'`,
+/// `'4200'`), which casts back to `s`. `$VAR`, `~` and `${a.b}` expansion
+/// happen before casting, so a caller still has to check those.
+pub(crate) fn file_text(s: &str) -> Option<String> {
+    if cast::cast(s).is_none() {
+        return Some(s.to_owned());
+    }
+    let quoted = python::to_repr(&Value::String(s.to_owned()));
+    (cast::string_to_type(&quoted).as_str() == Some(s)).then_some(quoted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_text_quotes_only_what_casting_would_change() {
+        for (s, text) in [
+            ("plain", "plain"),
+            ("True", "'True'"),
+            ("1e5", "'1e5'"),
+            ("'quoted'", "\"'quoted'\""),
+            ("None", "'None'"),
+        ] {
+            assert_eq!(file_text(s).as_deref(), Some(text), "{s}");
+            assert_eq!(cast::string_to_type(text), Value::String(s.into()));
+        }
+    }
+}

@@ -86,6 +86,7 @@ use std::path::Path;
 
 pub use crate::error::ConfigError;
 pub use cast::string_to_type;
+pub(crate) use export::file_text;
 pub use inspect::{Explanation, Input, LayerValue, Layers, Step, StepKind};
 pub use loader::{EMBEDDED_DEFAULTS, Loader};
 pub use source::Source;
