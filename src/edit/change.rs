@@ -142,10 +142,11 @@ impl Change {
 /// Parses TOML text for editing; the error keeps only the parser's message,
 /// since its snippet could show a secret.
 pub(crate) fn parse(text: &str, file: &Path) -> Result<DocumentMut, EditError> {
-    text.parse().map_err(|e: toml_edit::TomlError| EditError::Syntax {
-        path: file.to_path_buf(),
-        message: e.message().trim().to_owned(),
-    })
+    text.parse()
+        .map_err(|e: toml_edit::TomlError| EditError::Syntax {
+            path: file.to_path_buf(),
+            message: e.message().trim().to_owned(),
+        })
 }
 
 fn split(key: &str) -> Vec<String> {
@@ -169,7 +170,9 @@ fn set(
     for (depth, part) in parents.iter().enumerate() {
         // Inside an inline table, new tables must be inline too.
         let inline = node.is_inline_table();
-        let table = node.as_table_like_mut().ok_or_else(|| not_a_table(path, depth, file))?;
+        let table = node
+            .as_table_like_mut()
+            .ok_or_else(|| not_a_table(path, depth, file))?;
         node = table.entry(part).or_insert_with(|| {
             if inline {
                 Item::Value(InlineTable::new().into())

@@ -191,7 +191,10 @@ mod tests {
         let real = dir.path().join("real/config.toml");
         let link = dir.path().join("link.toml");
         std::os::unix::fs::symlink("real/config.toml", &link).unwrap();
-        assert_eq!(resolve_links(&link).unwrap(), dir.path().join("real/config.toml"));
+        assert_eq!(
+            resolve_links(&link).unwrap(),
+            dir.path().join("real/config.toml")
+        );
         std::fs::create_dir(dir.path().join("real")).unwrap();
         std::fs::write(&real, "").unwrap();
         assert_eq!(resolve_links(&link).unwrap(), real);
@@ -219,7 +222,10 @@ mod tests {
         left.sort();
         assert_eq!(
             left,
-            [".config.toml.other.tmp", ".other.toml.prefect-edit-abc123.tmp"]
+            [
+                ".config.toml.other.tmp",
+                ".other.toml.prefect-edit-abc123.tmp"
+            ]
         );
     }
 }

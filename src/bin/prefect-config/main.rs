@@ -61,7 +61,11 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         }
         Command::Validate(args) => return validate::run(&loader, &args.files),
         Command::Init(args) => {
-            init::run(&user_file(cli, &loader, false)?, cli.defaults.as_deref(), args)?;
+            init::run(
+                &user_file(cli, &loader, false)?,
+                cli.defaults.as_deref(),
+                args,
+            )?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Set(args) => {
@@ -148,7 +152,11 @@ fn check_paths(cli: &Cli, loader: &Loader) -> Result<(), Failure> {
 
 /// The user file to edit, validated with the loader the flags describe.
 fn user_file(cli: &Cli, loader: &Loader, allow_expansion: bool) -> Result<ConfigFile, Failure> {
-    Ok(write::user_file(user_path(cli, loader)?, loader, allow_expansion))
+    Ok(write::user_file(
+        user_path(cli, loader)?,
+        loader,
+        allow_expansion,
+    ))
 }
 
 /// The loader the global flags describe.

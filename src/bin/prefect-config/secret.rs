@@ -138,8 +138,11 @@ fn read_value(name: &str, given: Option<&str>) -> Result<String, Failure> {
         let prompt = rpassword::ConfigBuilder::new()
             .output_writer(std::io::stderr())
             .build();
-        return rpassword::prompt_password_with_config(format!("Value for secret `{name}`: "), prompt)
-            .map_err(|e| Failure(format!("cannot read the secret from the terminal: {e}")));
+        return rpassword::prompt_password_with_config(
+            format!("Value for secret `{name}`: "),
+            prompt,
+        )
+        .map_err(|e| Failure(format!("cannot read the secret from the terminal: {e}")));
     }
     let mut text = String::new();
     std::io::stdin()
