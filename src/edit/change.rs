@@ -1,6 +1,7 @@
 //! [`Change`]: one change to a TOML document, applied with `toml_edit` so
 //! that comments, order and formatting elsewhere are kept.
 
+use std::fmt;
 use std::path::Path;
 
 use serde_json::Value;
@@ -23,6 +24,27 @@ use crate::edit::{EditError, exact};
 #[derive(Clone)]
 pub struct Change {
     kind: Kind,
+}
+
+/// Shows what is changed, never the value (it may be a secret).
+///
+/// ```
+/// use prefect_config::edit::Change;
+/// let text = format!("{:?}", Change::set_secret("A", "pw-marker".into()));
+/// assert!(text.contains("context.secrets.A") && !text.contains("pw-marker"));
+/// ```
+impl fmt::Debug for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let action = match self.kind {
+            Kind::Set { .. } => "set",
+            Kind::Unset { .. } => "unset",
+            Kind::Replace { .. } => "replace",
+        };
+        f.debug_struct("Change")
+            .field("action", &action)
+            .field("key", &self.key())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone)]
@@ -221,9 +243,10 @@ fn unset(doc: &mut DocumentMut, path: &[String], file: &Path) -> Result<(), Edit
         .ok_or_else(not_in_file)
 }
 
+/// The key `path[..depth]` holds a value where a table is needed.
 fn not_a_table(path: &[String], depth: usize, file: &Path) -> EditError {
     EditError::NotATable {
         path: file.to_path_buf(),
-        key: path[..=depth.min(path.len().saturating_sub(1))].join("."),
+        key: path[..depth.min(path.len())].join("."),
     }
 }
