@@ -101,3 +101,14 @@ fn an_existing_file_keeps_its_mode() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 }
+
+#[test]
+fn an_unset_in_a_missing_directory_creates_nothing() {
+    let files = TempFiles::new();
+    let path = files.path("new/config.toml");
+    let err = ConfigFile::new(&path)
+        .apply(&[Change::unset_secret("A")])
+        .unwrap_err();
+    assert!(matches!(err, EditError::NotInFile { .. }));
+    assert!(!files.path("new").exists());
+}

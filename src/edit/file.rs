@@ -106,11 +106,24 @@ pub(crate) fn remove_stale_temps(dir: &Path, name: &OsString) {
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let file_name = file_name.to_string_lossy();
-        if file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX) {
+        if (file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX))
+            || is_legacy_temp(&file_name, name)
+        {
             // Best effort: a file we cannot remove does no harm.
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// A temporary file of earlier builds (`.NAME.XXXXXX.tmp`, `tempfile`'s
+/// six random characters), which a crash may have left before an upgrade.
+fn is_legacy_temp(file_name: &str, name: &OsString) -> bool {
+    let Some(rest) = file_name.strip_prefix(&format!(".{}.", name.to_string_lossy())) else {
+        return false;
+    };
+    rest.strip_suffix(TEMP_SUFFIX).is_some_and(|random| {
+        random.len() == 6 && random.chars().all(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 /// Writes `text` to a new temporary file beside the target, with `mode`
@@ -209,6 +222,7 @@ mod tests {
         let name = OsString::from("config.toml");
         for file in [
             ".config.toml.prefect-edit-abc123.tmp",
+            ".config.toml.Ab12Cd.tmp",
             ".config.toml.other.tmp",
             ".other.toml.prefect-edit-abc123.tmp",
         ] {

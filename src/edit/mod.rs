@@ -223,6 +223,14 @@ impl ConfigFile {
             source,
         };
         let (dir, name) = file::split(&target).map_err(write_error)?;
+        if !dir.is_dir() {
+            // Nothing exists yet: find a failing change (an unset) before
+            // creating directories for nothing.
+            let mut doc = toml_edit::DocumentMut::new();
+            for change in changes {
+                change.apply(&mut doc, &target)?;
+            }
+        }
         file::create_private_dir(&dir).map_err(write_error)?;
         let _lock = file::lock(&dir, &name).map_err(write_error)?;
         file::remove_stale_temps(&dir, &name);

@@ -130,7 +130,10 @@ fn check_paths(cli: &Cli, loader: &Loader) -> Result<(), Failure> {
         ("backend", cli.backend.is_some()),
     ];
     let inputs = loader.inputs();
-    for (layer, _) in given.into_iter().filter(|(_, given)| *given) {
+    for layer in given
+        .into_iter()
+        .filter_map(|(layer, given)| given.then_some(layer))
+    {
         if let Some(input) = inputs.iter().find(|i| i.layer == layer && !i.found) {
             let path = input.path.as_deref().unwrap_or(Path::new(""));
             return Err(Failure(format!(
