@@ -30,6 +30,10 @@
 //! [`secrets`] holds Prefect's secrets: stores (Prefect Cloud, memory, your
 //! own), values that never print, and the typed default secrets.
 //!
+//! [`edit`] changes a configuration file in place (comments kept) under a
+//! lock, checking that the result loads and that each value reads back as
+//! given: the write path of the `prefect-config` command.
+//!
 //! [`context`] is Prefect's scoped, thread-local `prefect.context`: keys
 //! seeded from the `[context]` table, `context::with(...)` scopes that
 //! restore exactly, a deep-merged `config` view, and propagation to other
@@ -40,6 +44,7 @@
 
 pub mod config;
 pub mod context;
+pub mod edit;
 mod global;
 mod redact;
 pub mod secrets;

@@ -109,3 +109,35 @@ fn cloud_secret_commands_talk_to_the_graphql_api() {
         json!({"name": "NEW", "value": "v-1"})
     );
 }
+
+#[test]
+fn cloud_secret_delete_sends_the_delete_mutation() {
+    let files = TempFiles::new();
+    let (url, server) = serve(vec![
+        json!({"data": {"delete_secret": {"success": true}}}),
+        json!({"data": {"delete_secret": {"success": false}}}),
+    ]);
+    let run = || {
+        cmd(&files)
+            .args(with_defaults(&files))
+            .args(["secret", "delete", "OLD", "--cloud"])
+            .env("PREFECT__CLOUD__GRAPHQL", &url)
+            .env("PREFECT__CLOUD__API_KEY", "key-42")
+            .output()
+            .expect("run")
+    };
+    let deleted = run();
+    assert!(deleted.status.success(), "{deleted:?}");
+    let refused = run();
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let seen = server.join().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen[0].0["query"]
+            .as_str()
+            .is_some_and(|q| q.contains("delete_secret"))
+    );
+    assert_eq!(seen[0].0["variables"]["input"], json!({"name": "OLD"}));
+    // The local file is not touched by a cloud delete.
+    assert!(!common::cli::user_file(&files).exists());
+}

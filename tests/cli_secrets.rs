@@ -146,7 +146,7 @@ fn read_only_directory_leaves_the_original_intact() {
 
 #[cfg(unix)]
 #[test]
-fn secret_set_keeps_comments_and_writes_mode_0600() {
+fn secret_set_keeps_comments_and_the_mode_with_a_warning() {
     let files = TempFiles::new();
     let path = files.write(".prefect/config.toml", ORIGINAL);
     chmod(&path, 0o644);
@@ -155,7 +155,8 @@ fn secret_set_keeps_comments_and_writes_mode_0600() {
         .args(&d)
         .args(["secret", "set", "My Key", "v'1"])
         .assert()
-        .success();
+        .success()
+        .stderr(predicates::str::contains("readable by group or others"));
     cmd(&files)
         .args(&d)
         .args(["secret", "set", "My Key", "v2"])
@@ -166,5 +167,5 @@ fn secret_set_keeps_comments_and_writes_mode_0600() {
         text,
         format!("{ORIGINAL}\n[context.secrets]\n\"My Key\" = \"v2\"\n")
     );
-    assert_eq!(common::cli::mode(&path), 0o600);
+    assert_eq!(common::cli::mode(&path), 0o644);
 }

@@ -1,4 +1,6 @@
-//! Values as environment variable text that loads back to the same value.
+//! Values as text that loads back to the same value: as an environment
+//! variable ([`env_text`]) or as a TOML string in a file ([`file_text`]).
+//! Both ask [`cast::load_text`], so the twice-cast rule stays in one place.
 
 use std::sync::Arc;
 
@@ -30,12 +32,41 @@ pub(crate) fn env_text(value: &Value) -> String {
     plain
 }
 
-/// What an environment variable's text loads as, leaving out `$VAR`
-/// expansion (see [`cast::rounds`] for why it is cast twice).
-pub(crate) fn load_env_text(text: &str) -> Value {
-    cast::load_text(text, &Source::EnvVar(Arc::from("")))
+fn loads_as(text: &str, value: &Value) -> bool {
+    cast::load_text(text, &Source::EnvVar(Arc::from(""))) == *value
 }
 
-fn loads_as(text: &str, value: &Value) -> bool {
-    &load_env_text(text) == value
+/// The text for a TOML string in a configuration file that loads back as
+/// exactly `s`, or `None` when casting alone cannot preserve it.
+///
+/// File values are cast once (environment values twice, see [`env_text`]):
+/// `s` itself when it stays a string, else its Python `repr` (`'True'`,
+/// `'4200'`), which casts back to `s`. `$VAR`, `~` and `${a.b}` expansion
+/// happen before casting, so a caller still has to check those.
+pub(crate) fn file_text(s: &str) -> Option<String> {
+    let loads_as_s = |text: &str| cast::load_text(text, &Source::DefaultsToml).as_str() == Some(s);
+    if loads_as_s(s) {
+        return Some(s.to_owned());
+    }
+    let quoted = python::to_repr(&Value::String(s.to_owned()));
+    loads_as_s(&quoted).then_some(quoted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_text_quotes_only_what_casting_would_change() {
+        for (s, text) in [
+            ("plain", "plain"),
+            ("True", "'True'"),
+            ("1e5", "'1e5'"),
+            ("'quoted'", "\"'quoted'\""),
+            ("None", "'None'"),
+        ] {
+            assert_eq!(file_text(s).as_deref(), Some(text), "{s}");
+            assert_eq!(cast::string_to_type(text), Value::String(s.into()));
+        }
+    }
 }

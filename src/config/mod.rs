@@ -98,6 +98,7 @@ use std::path::Path;
 pub use cast::string_to_type;
 pub use error::ConfigError;
 pub use explain::{Explanation, Input, Layers};
+pub(crate) use export::file_text;
 pub use limits::Limits;
 pub use loader::{EMBEDDED_DEFAULTS, Loader};
 pub use source::Source;

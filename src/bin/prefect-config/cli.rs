@@ -61,6 +61,22 @@ pub enum Command {
     /// Write the defaults to the user config file (mode 0600).
     #[command(after_help = "Example:\n  prefect-config init --force")]
     Init(InitArgs),
+    /// Set keys in the user config file, keeping its comments.
+    ///
+    /// Each VALUE is stored as the exact string given: `True`, `4200` or
+    /// `None` are written quoted so that they load back as text (use --json
+    /// for a boolean, number, list or table). Values the loader would expand
+    /// (`$NAME` of a set variable, a leading `~`, `${...}`) are refused
+    /// unless --allow-expansion is given. The result must load, or nothing
+    /// is written.
+    #[command(
+        after_help = "Examples:\n  prefect-config set server.host example.com\n  prefect-config set --json server.port=8080 flows.checkpointing=true"
+    )]
+    Set(SetArgs),
+    /// Remove keys from the user config file; exit status 1 (and no change)
+    /// when one of them is not set there.
+    #[command(after_help = "Example:\n  prefect-config unset server.port")]
+    Unset(UnsetArgs),
     /// Read and write secrets (local `[context.secrets]`, or Prefect Cloud).
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -145,6 +161,33 @@ pub struct InitArgs {
     pub force: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// `KEY VALUE` pairs or `KEY=VALUE`; KEY is a dotted path such as `server.port`.
+    #[arg(required = true, value_name = "KEY VALUE | KEY=VALUE")]
+    pub pairs: Vec<String>,
+    #[command(flatten)]
+    pub value: ValueArgs,
+}
+
+/// How a value given on the command line is stored.
+#[derive(Debug, Args)]
+pub struct ValueArgs {
+    /// Parse each VALUE as JSON and store it as such (a number, list, table).
+    #[arg(long)]
+    pub json: bool,
+    /// Store values that the loader expands (`$NAME`, `~`, `${...}`) as written.
+    #[arg(long)]
+    pub allow_expansion: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UnsetArgs {
+    /// Dotted keys such as `server.port`.
+    #[arg(required = true)]
+    pub keys: Vec<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
     /// Print a secret, masked unless --show.
@@ -176,17 +219,32 @@ pub enum SecretCommand {
         cloud: bool,
     },
     /// Set a secret in the user config's `[context.secrets]`, keeping the
-    /// file's other content and comments (mode 0600), or in Prefect Cloud.
+    /// file's other content and comments (a new file gets mode 0600), or in
+    /// Prefect Cloud. The value is stored as the exact string given (see
+    /// `prefect-config set --help`).
     #[command(
-        after_help = "Examples:\n  prefect-config secret set DB_PASSWORD 'hunter2'\n  printf %s \"$TOKEN\" | prefect-config secret set GITHUB_TOKEN"
+        after_help = "Examples:\n  prefect-config secret set DB_PASSWORD     # prompts, without echo\n  printf %s \"$TOKEN\" | prefect-config secret set GITHUB_TOKEN"
     )]
     Set {
         /// The secret's name.
         name: String,
-        /// The value; read from standard input when left out (keeps it out
-        /// of the shell history and the process list).
+        /// The value; when left out, prompted for without echo on a
+        /// terminal, else read from standard input (keeps it out of the shell
+        /// history and the process list).
         value: Option<String>,
         /// Store in Prefect Cloud instead of the user config.
+        #[arg(long)]
+        cloud: bool,
+        #[command(flatten)]
+        how: ValueArgs,
+    },
+    /// Delete a secret from the user config's `[context.secrets]`, or from
+    /// Prefect Cloud; exit status 1 when it is not there.
+    #[command(after_help = "Example:\n  prefect-config secret delete DB_PASSWORD")]
+    Delete {
+        /// The secret's name.
+        name: String,
+        /// Delete from Prefect Cloud instead of the user config.
         #[arg(long)]
         cloud: bool,
     },

@@ -3,16 +3,17 @@
 use std::path::Path;
 
 use prefect_config::config::EMBEDDED_DEFAULTS;
+use prefect_config::edit::{Change, ConfigFile};
 
 use crate::Failure;
 use crate::cli::InitArgs;
-use crate::write::write_atomic;
+use crate::write;
 
-pub fn run(user_path: &Path, defaults: Option<&Path>, args: &InitArgs) -> Result<(), Failure> {
-    if user_path.exists() && !args.force {
+pub fn run(file: &ConfigFile, defaults: Option<&Path>, args: &InitArgs) -> Result<(), Failure> {
+    if file.path().exists() && !args.force {
         return Err(format!(
             "`{}` already exists; pass --force to replace it",
-            user_path.display()
+            file.path().display()
         )
         .into());
     }
@@ -21,8 +22,7 @@ pub fn run(user_path: &Path, defaults: Option<&Path>, args: &InitArgs) -> Result
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?,
         None => EMBEDDED_DEFAULTS.to_owned(),
     };
-    write_atomic(user_path, &text)
-        .map_err(|e| format!("cannot write `{}`: {e}", user_path.display()))?;
-    eprintln!("prefect-config: wrote `{}`", user_path.display());
+    let edited = write::apply(file, &[Change::replace(text)])?;
+    eprintln!("prefect-config: wrote `{}`", edited.file().display());
     Ok(())
 }

@@ -13,18 +13,20 @@ mod init;
 mod output;
 mod render;
 mod secret;
+mod set;
 mod sources;
 mod validate;
 mod view;
 mod write;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
 use prefect_config::config::{Config, Layers, Loader};
+use prefect_config::edit::ConfigFile;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, SecretCommand};
 
 /// A failure: a message for stderr and exit status 1. Never holds a value.
 #[derive(Debug)]
@@ -49,7 +51,9 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     let loader = loader(cli);
-    // Commands that work without (or despite) a loadable configuration.
+    check_paths(cli, &loader)?;
+    // Commands that work without (or despite) a loadable configuration: a
+    // write must be able to repair a file that does not load.
     match &cli.command {
         Command::Sources(args) => {
             sources::run(&loader.inputs(), args, &cli.env_prefix)?;
@@ -57,7 +61,34 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         }
         Command::Validate(args) => return validate::run(&loader, &args.files),
         Command::Init(args) => {
-            init::run(&user_path(cli, &loader)?, cli.defaults.as_deref(), args)?;
+            init::run(
+                &user_file(cli, &loader, false)?,
+                cli.defaults.as_deref(),
+                args,
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Set(args) => {
+            let file = user_file(cli, &loader, args.value.allow_expansion)?;
+            set::set(&file, args)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Unset(args) => {
+            set::unset(&user_file(cli, &loader, false)?, args)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Secret(SecretCommand::Set {
+            name,
+            value,
+            cloud: false,
+            how,
+        }) => {
+            let file = user_file(cli, &loader, how.allow_expansion)?;
+            secret::set_local(&file, name, value.as_deref(), how)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Secret(SecretCommand::Delete { name, cloud: false }) => {
+            secret::delete_local(&user_file(cli, &loader, false)?, name)?;
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -72,12 +103,63 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Get(args) => get::run(&layers, args)?,
         Command::Explain(args) => explain::run(&layers, args)?,
         Command::Env(args) => env::run(&layers, args, &cli.env_prefix)?,
-        Command::Secret(command) => {
-            return secret::run(layers.config(), &user_path(cli, &loader)?, command);
-        }
-        Command::Sources(_) | Command::Validate(_) | Command::Init(_) => {}
+        Command::Secret(command) => return secret::run(layers.config(), command),
+        Command::Sources(_)
+        | Command::Validate(_)
+        | Command::Init(_)
+        | Command::Set(_)
+        | Command::Unset(_) => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A file named on the command line must exist, except the user file of a
+/// command that writes it (which creates it).
+fn check_paths(cli: &Cli, loader: &Loader) -> Result<(), Failure> {
+    let writes_user_file = matches!(
+        &cli.command,
+        Command::Init(_)
+            | Command::Set(_)
+            | Command::Unset(_)
+            | Command::Secret(SecretCommand::Set { cloud: false, .. })
+            | Command::Secret(SecretCommand::Delete { cloud: false, .. })
+    );
+    let given = [
+        ("defaults", cli.defaults.is_some()),
+        ("user", cli.user.is_some() && !writes_user_file),
+        ("backend", cli.backend.is_some()),
+    ];
+    let inputs = loader.inputs();
+    for layer in given
+        .into_iter()
+        .filter_map(|(layer, given)| given.then_some(layer))
+    {
+        if let Some(input) = inputs.iter().find(|i| i.layer == layer && !i.found) {
+            let path = input.path.as_deref().unwrap_or(Path::new(""));
+            return Err(Failure(format!(
+                "--{layer} `{}` does not exist",
+                path.display()
+            )));
+        }
+    }
+    if let Command::Validate(args) = &cli.command {
+        for file in &args.files {
+            let resolved = loader.clone().user_file(file).inputs();
+            if resolved.iter().any(|i| i.layer == "user" && !i.found) {
+                return Err(Failure(format!("`{}` does not exist", file.display())));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The user file to edit, validated with the loader the flags describe.
+fn user_file(cli: &Cli, loader: &Loader, allow_expansion: bool) -> Result<ConfigFile, Failure> {
+    Ok(write::user_file(
+        user_path(cli, loader)?,
+        loader,
+        allow_expansion,
+    ))
 }
 
 /// The loader the global flags describe.
@@ -144,25 +226,23 @@ pub fn missing_key(config: &Config, key: &str) -> Failure {
     Failure(message)
 }
 
-/// Warns when a user or backend file that holds secrets is readable by
-/// group or others.
+/// Warns when a user, backend or defaults file, or a file of the secrets
+/// directory, holds secrets and is readable by group or others.
 fn warn_readable_secrets(layers: &Layers) {
     let config = layers.config();
     let mut warned: Vec<PathBuf> = Vec::new();
     for (key, value, source) in config.leaves() {
         let Some(path) = source.file() else { continue };
-        if !matches!(source.layer(), "user" | "backend" | "defaults")
-            || warned.iter().any(|w| w == path)
+        if !matches!(
+            source.layer(),
+            "user" | "backend" | "defaults" | "secrets_dir"
+        ) || warned.iter().any(|w| w == path)
         {
             continue;
         }
         let blank = value.is_null() || value.as_str().is_some_and(str::is_empty);
         if output::is_secret_key(&key) && !blank && write::readable_by_others(path) {
-            eprintln!(
-                "prefect-config: warning: `{}` holds secrets and is readable by group or others; run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            );
+            write::warn_readable(path);
             warned.push(path.to_owned());
         }
     }

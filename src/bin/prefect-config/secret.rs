@@ -1,23 +1,19 @@
-//! `secret get|exists|list|set`: local `[context.secrets]` or Prefect Cloud.
+//! `secret get|exists|list|set|delete`: local `[context.secrets]` or Prefect Cloud.
 
-use std::io::Read;
-use std::path::Path;
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use prefect_config::Value;
 use prefect_config::config::Config;
 use prefect_config::secrets::{CloudBackend, ExposeSecret, SecretBackend};
 
-use crate::Failure;
-use crate::cli::SecretCommand;
-use crate::output::MASK;
-use crate::write::write_atomic;
+use prefect_config::edit::{Change, ConfigFile};
 
-pub fn run(
-    config: &Config,
-    user_path: &Path,
-    command: &SecretCommand,
-) -> Result<ExitCode, Failure> {
+use crate::cli::{SecretCommand, ValueArgs};
+use crate::output::MASK;
+use crate::{Failure, set, write};
+
+pub fn run(config: &Config, command: &SecretCommand) -> Result<ExitCode, Failure> {
     match command {
         SecretCommand::Get { name, show, cloud } => {
             let value = if *cloud {
@@ -67,26 +63,50 @@ pub fn run(
             }
             Ok(ExitCode::SUCCESS)
         }
-        SecretCommand::Set { name, value, cloud } => {
-            let value = match value {
-                Some(value) => value.clone(),
-                None => read_stdin()?,
-            };
-            if *cloud {
-                cloud_backend(config)?
-                    .set(name, &Value::String(value))
-                    .map_err(|e| e.to_string())?;
-                eprintln!("prefect-config: set secret `{name}` in Prefect Cloud");
-            } else {
-                set_local(user_path, name, &value)?;
-                eprintln!(
-                    "prefect-config: set secret `{name}` in `{}`",
-                    user_path.display()
-                );
-            }
+        SecretCommand::Set {
+            name, value, how, ..
+        } => {
+            let value = set::value(name, &read_value(name, value.as_deref())?, how)?;
+            cloud_backend(config)?
+                .set(name, &value)
+                .map_err(|e| e.to_string())?;
+            eprintln!("prefect-config: set secret `{name}` in Prefect Cloud");
+            Ok(ExitCode::SUCCESS)
+        }
+        SecretCommand::Delete { name, .. } => {
+            cloud_backend(config)?
+                .delete(name)
+                .map_err(|e| e.to_string())?;
+            eprintln!("prefect-config: deleted secret `{name}` from Prefect Cloud");
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `secret set NAME` without `--cloud`: `context.secrets.NAME` in the user file.
+pub fn set_local(
+    file: &ConfigFile,
+    name: &str,
+    value: Option<&str>,
+    how: &ValueArgs,
+) -> Result<(), Failure> {
+    let value = set::value(name, &read_value(name, value)?, how)?;
+    let edited = write::apply(file, &[Change::set_secret(name, value)])?;
+    eprintln!(
+        "prefect-config: set secret `{name}` in `{}`",
+        edited.file().display()
+    );
+    Ok(())
+}
+
+/// `secret delete NAME` without `--cloud`.
+pub fn delete_local(file: &ConfigFile, name: &str) -> Result<(), Failure> {
+    let edited = write::apply(file, &[Change::unset_secret(name)])?;
+    eprintln!(
+        "prefect-config: deleted secret `{name}` from `{}`",
+        edited.file().display()
+    );
+    Ok(())
 }
 
 fn cloud_backend(config: &Config) -> Result<CloudBackend, Failure> {
@@ -108,49 +128,26 @@ fn decoded(value: Value) -> Value {
     }
 }
 
-/// One value from standard input, without its final newline.
-fn read_stdin() -> Result<String, Failure> {
+/// The value given, else one typed at a prompt without echo (standard
+/// input is a terminal), else standard input as is, less its final newline.
+fn read_value(name: &str, given: Option<&str>) -> Result<String, Failure> {
+    if let Some(value) = given {
+        return Ok(value.to_owned());
+    }
+    if std::io::stdin().is_terminal() {
+        let prompt = rpassword::ConfigBuilder::new()
+            .output_writer(std::io::stderr())
+            .build();
+        return rpassword::prompt_password_with_config(
+            format!("Value for secret `{name}`: "),
+            prompt,
+        )
+        .map_err(|e| Failure(format!("cannot read the secret from the terminal: {e}")));
+    }
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)
         .map_err(|e| format!("cannot read the secret from standard input: {e}"))?;
     let text = text.strip_suffix('\n').unwrap_or(&text);
     Ok(text.strip_suffix('\r').unwrap_or(text).to_owned())
-}
-
-/// Sets `context.secrets.<name>` in the user file, keeping everything else.
-fn set_local(path: &Path, name: &str, value: &str) -> Result<(), Failure> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("cannot read `{}`: {e}", path.display()).into()),
-    };
-    // The parser's message only: its snippet could show a secret.
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        format!(
-            "`{}` is not valid TOML: {}",
-            path.display(),
-            e.message().trim()
-        )
-    })?;
-    let not_a_table = |key: &str| format!("`{key}` in `{}` is not a table", path.display());
-    let context = doc
-        .entry("context")
-        .or_insert_with(|| implicit_table().into())
-        .as_table_like_mut()
-        .ok_or_else(|| not_a_table("context"))?;
-    let secrets = context
-        .entry("secrets")
-        .or_insert(toml_edit::table())
-        .as_table_like_mut()
-        .ok_or_else(|| not_a_table("context.secrets"))?;
-    secrets.insert(name, toml_edit::value(value));
-    write_atomic(path, &doc.to_string())
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()).into())
-}
-
-fn implicit_table() -> toml_edit::Table {
-    let mut table = toml_edit::Table::new();
-    table.set_implicit(true);
-    table
 }

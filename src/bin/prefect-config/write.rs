@@ -1,62 +1,43 @@
-//! Atomic, private file writes and the permission check on secret files.
+//! Every write goes through the library's `edit::ConfigFile` (locked,
+//! validated, exact, atomic); this file builds it and reports the outcome.
 
-use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Replaces `path` with `contents`: a temporary file in the same directory,
-/// mode 0600, flushed to disk, then renamed over the target. On any failure
-/// the temporary file is removed and the original is left as it was.
-pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    if !dir.exists() {
-        create_private_dir(dir)?;
+use prefect_config::config::Loader;
+use prefect_config::edit::{Change, ConfigFile, EditError, Edited};
+
+use crate::Failure;
+use crate::output::is_secret_key;
+
+/// The user file at `path`, validated with the loader the flags describe.
+pub fn user_file(path: PathBuf, loader: &Loader, allow_expansion: bool) -> ConfigFile {
+    ConfigFile::new(path)
+        .validate_with(loader.clone())
+        .allow_expansion(allow_expansion)
+}
+
+/// Applies `changes`, then warns when the file now holds a secret that
+/// group or others may read.
+pub fn apply(file: &ConfigFile, changes: &[Change]) -> Result<Edited, Failure> {
+    let edited = file.apply(changes).map_err(|e| match e {
+        EditError::NotExact { .. } => {
+            Failure(format!("{e}; pass --allow-expansion to store it anyway"))
+        }
+        other => Failure(other.to_string()),
+    })?;
+    if edited.readable_by_others() && changes.iter().any(|c| is_secret_key(&c.key())) {
+        warn_readable(edited.file());
     }
-    let name = path.file_name().map_or_else(
-        || ".prefect-config".into(),
-        |n| format!(".{}.", n.to_string_lossy()),
+    Ok(edited)
+}
+
+/// The warning for a file with secrets that group or others may read.
+pub fn warn_readable(path: &Path) {
+    eprintln!(
+        "prefect-config: warning: `{}` holds secrets and is readable by group or others; run `chmod 600 {}`",
+        path.display(),
+        path.display()
     );
-    // `tempfile` creates the file with mode 0600 on Unix.
-    let mut temp = tempfile::Builder::new()
-        .prefix(&name)
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    temp.write_all(contents.as_bytes())?;
-    temp.as_file().sync_all()?;
-    set_private(temp.path())?;
-    temp.persist(path).map_err(|e| e.error)?;
-    // Make the rename itself durable; not every platform can sync a directory.
-    if let Ok(dir) = std::fs::File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn set_private(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn set_private(_path: &Path) -> std::io::Result<()> {
-    Ok(())
 }
 
 /// True when group or others may read `path`.
