@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use crate::config::Source;
 use crate::config::literal;
-use crate::config::node::Leaf;
+use crate::config::node::{Leaf, Raw};
 use crate::config::step::{Step, StepKind};
 
 /// Casts a string the way Prefect's `string_to_type` does.
@@ -60,10 +60,25 @@ pub(crate) fn cast(text: &str) -> Option<Value> {
     if text.eq_ignore_ascii_case("false") {
         return Some(Value::Bool(false));
     }
+    if let Some(n) = plain_int(text) {
+        return Some(Value::from(n));
+    }
     if !may_be_literal(text) {
         return None;
     }
     literal::parse(text)
+}
+
+/// The common case without the parser: a plain decimal integer such as
+/// `4200` or `-1` (no leading zeros, sign, spaces or underscores beyond what
+/// Python reads the same way), short enough to fit an `i64`.
+fn plain_int(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let plain = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if plain { text.parse().ok() } else { None }
 }
 
 /// The twice-cast rule, the one place it is written: how many rounds of
@@ -95,7 +110,11 @@ pub(crate) fn expand_and_cast<E>(
             break;
         };
         if let Some(value) = cast(text) {
-            let raw = (!value.is_string()).then(|| Arc::<str>::from(text.as_str()));
+            let raw = match (value.is_string(), leaf.steps().is_empty()) {
+                (true, _) => Raw::None,
+                (false, true) => Raw::Written,
+                (false, false) => Raw::Text(Arc::from(text.as_str())),
+            };
             leaf.apply(Step::new(StepKind::Cast, value));
             leaf.trail_mut().raw = raw;
         }
@@ -121,10 +140,27 @@ fn may_be_literal(text: &str) -> bool {
         Some(c) => {
             c.is_ascii_digit()
                 || matches!(c, '-' | '+' | '.' | '[' | '(' | '{' | '\'' | '"')
-                || matches!(c, 'T' | 'F' | 'N' | 'b' | 'B' | 'r' | 'R' | 'u' | 'U')
+                || (c.is_ascii_alphabetic() && may_be_word_literal(text))
         }
         None => false,
     }
+}
+
+/// A literal starting with a letter starts with `True`, `False`, `None` or
+/// `set` as a whole word, or is a string with a prefix (`b'x'`, `r"x"`).
+fn may_be_word_literal(text: &str) -> bool {
+    let text = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    let word_len = text
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    let (word, rest) = text.split_at(word_len);
+    matches!(word, "True" | "False" | "None" | "set")
+        || (word.len() <= 2
+            && word
+                .bytes()
+                .all(|b| matches!(b, b'b' | b'B' | b'r' | b'R' | b'u' | b'U'))
+            && rest.starts_with(['\'', '"']))
 }
 
 #[cfg(test)]
@@ -146,6 +182,42 @@ mod tests {
         assert_eq!(cast("\n 5"), None);
         assert_eq!(cast("1\n2"), None);
         assert_eq!(cast("a,b"), None);
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_parser() {
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "4200",
+            "-1",
+            "007",
+            "00",
+            "123456789012345678",
+            "1234567890123456789",
+            "Flow",
+            "True",
+            "True, 1",
+            "None # c",
+            "Nonesuch",
+            "b'x'",
+            "rb'x'",
+            "br",
+            "u'x'",
+            "Rb\"x\"",
+            "INFO",
+            "set()",
+            "setx",
+        ] {
+            let parsed = if text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false")
+            {
+                cast(text)
+            } else {
+                literal::parse(text)
+            };
+            assert_eq!(cast(text), parsed, "{text}");
+        }
     }
 
     #[test]

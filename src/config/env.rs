@@ -17,7 +17,7 @@ use crate::config::key::SEPARATOR;
 /// `PREFECT__A` and `PREFECT__a`), the later one wins, as in Prefect.
 #[derive(Clone, Default)]
 pub(crate) struct Environment {
-    vars: Arc<IndexMap<String, String>>,
+    vars: Arc<IndexMap<Arc<str>, String>>,
     /// When true, `~` may fall back to the OS's idea of the home directory.
     from_process: bool,
 }
@@ -27,7 +27,12 @@ impl Environment {
     /// UTF-8 are skipped: Prefect could not use them either.
     pub(crate) fn from_process() -> Self {
         let vars = std::env::vars_os()
-            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+            .filter_map(|(name, value)| {
+                Some((
+                    Arc::from(name.into_string().ok()?),
+                    value.into_string().ok()?,
+                ))
+            })
             .collect();
         Environment {
             vars: Arc::new(vars),
@@ -43,7 +48,7 @@ impl Environment {
             vars: Arc::new(
                 pairs
                     .into_iter()
-                    .map(|(k, v)| (k.into(), v.into()))
+                    .map(|(k, v)| (Arc::from(k.into()), v.into()))
                     .collect(),
             ),
             from_process: false,
@@ -71,10 +76,10 @@ impl Environment {
     pub(crate) fn with_prefix<'a>(
         &'a self,
         prefix: &'a str,
-    ) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> + 'a {
+    ) -> impl Iterator<Item = (&'a Arc<str>, &'a str, &'a str)> + 'a {
         self.vars.iter().filter_map(move |(name, value)| {
             let rest = name.strip_prefix(prefix)?.strip_prefix(SEPARATOR)?;
-            Some((name.as_str(), rest, value.as_str()))
+            Some((name, rest, value.as_str()))
         })
     }
 }

@@ -26,7 +26,7 @@ pub(crate) fn read(
     let mut root = Table::new(layer_source.clone());
     for (name, rest, text) in env.with_prefix(prefix) {
         let path = KeyPath::from_env(name, rest)?;
-        let source = Source::EnvVar(Arc::from(name));
+        let source = Source::EnvVar(name.clone());
         if path.parts().len() > MAX_DEPTH {
             return Err(ConfigError::TooDeep {
                 origin: source,
@@ -35,7 +35,14 @@ pub(crate) fn read(
             });
         }
         let leaf = Leaf::new(Value::String(text.to_owned()), source);
-        insert(&mut root, path.parts(), leaf, &layer_source, name, warnings);
+        insert(
+            &mut root,
+            path.into_parts(),
+            leaf,
+            &layer_source,
+            name,
+            warnings,
+        );
     }
     Ok(Layer {
         source: layer_source,
@@ -48,20 +55,20 @@ pub(crate) fn read(
 /// (later names win), with a warning naming the one ignored.
 fn insert(
     root: &mut Table,
-    parts: &[String],
+    mut parts: Vec<String>,
     leaf: Leaf,
     table_source: &Source,
     winner: &str,
     warnings: &mut Vec<ConfigWarning>,
 ) {
-    let Some((last, parents)) = parts.split_last() else {
+    let Some(last) = parts.pop() else {
         return;
     };
     let mut table = root;
-    for part in parents {
+    for part in parts {
         let slot = table
             .entries
-            .entry(part.clone())
+            .entry(part)
             .or_insert_with(|| Node::Table(Table::new(table_source.clone())));
         if let Node::Leaf(_) = slot {
             let old = std::mem::replace(slot, Node::Table(Table::new(table_source.clone())));
@@ -70,7 +77,7 @@ fn insert(
         let Node::Table(child) = slot else { return };
         table = child;
     }
-    if let Some(old) = table.entries.insert(last.clone(), Node::Leaf(leaf)) {
+    if let Some(old) = table.entries.insert(last, Node::Leaf(leaf)) {
         report_replaced(&old, winner, warnings);
     }
 }

@@ -201,7 +201,7 @@ impl<'v> De<'v> {
     /// The text this value was cast from, if casting changed its type.
     fn raw(&self) -> Option<&'v str> {
         match (self.exact, self.meta) {
-            (true, Node::Leaf(leaf)) => leaf.raw().map(|raw| &**raw),
+            (true, Node::Leaf(leaf)) => leaf.raw(),
             _ => None,
         }
     }

@@ -46,6 +46,10 @@ impl KeyPath {
     pub(crate) fn parts(&self) -> &[String] {
         &self.0
     }
+
+    pub(crate) fn into_parts(self) -> Vec<String> {
+        self.0
+    }
 }
 
 /// The index from which parts keep their case: the secret's name below

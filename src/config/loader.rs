@@ -528,7 +528,7 @@ impl Loader {
                     if let Some(prefix) = &self.env_prefix {
                         let names: Vec<String> = env
                             .with_prefix(prefix)
-                            .map(|(name, _, _)| name.to_owned())
+                            .map(|(name, _, _)| name.to_string())
                             .collect();
                         let mut input = Input::new("env", None, !names.is_empty());
                         input.env_vars = names;

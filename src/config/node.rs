@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 
 use crate::config::Source;
 use crate::config::step::{LayerValue, Step};
@@ -61,10 +62,23 @@ pub(crate) struct Trail {
     pub(crate) written: Option<Value>,
     /// The raw values of lower layers this leaf overrode, lowest first.
     pub(crate) overridden: Vec<LayerValue>,
-    /// Each step from the written value to the current one.
-    pub(crate) steps: Vec<Step>,
+    /// Each step from the written value to the current one (most values
+    /// take one step, kept inline).
+    pub(crate) steps: SmallVec<[Step; 1]>,
     /// The text the current value was cast from, when casting changed its type.
-    pub(crate) raw: Option<Arc<str>>,
+    pub(crate) raw: Raw,
+}
+
+/// Where the text a value was cast from is kept.
+#[derive(Clone, Default)]
+pub(crate) enum Raw {
+    /// Casting did not change the value's type.
+    #[default]
+    None,
+    /// The written value is that text (the common case: one cast step).
+    Written,
+    /// Some other text (after expansion, or copied through a reference).
+    Text(Arc<str>),
 }
 
 impl Table {
@@ -194,8 +208,13 @@ impl Leaf {
     }
 
     /// The text the value was cast from, when casting changed its type.
-    pub(crate) fn raw(&self) -> Option<&Arc<str>> {
-        self.trail.as_ref().and_then(|t| t.raw.as_ref())
+    pub(crate) fn raw(&self) -> Option<&str> {
+        let trail = self.trail.as_ref()?;
+        match &trail.raw {
+            Raw::None => None,
+            Raw::Written => trail.written.as_ref()?.as_str(),
+            Raw::Text(text) => Some(text),
+        }
     }
 
     pub(crate) fn steps(&self) -> &[Step] {

@@ -35,7 +35,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::config::limits::Limits;
-use crate::config::node::{FastMap, Node, Table};
+use crate::config::node::{FastMap, Node, Raw, Table};
 use crate::config::step::{Step, StepKind};
 use crate::config::{ConfigError, ConfigWarning, Source, python, sensitive};
 use crate::redact::MASK;
@@ -201,7 +201,7 @@ pub(crate) fn resolve(
                 reference: Some(reference),
                 source: step_source,
             });
-            leaf.trail_mut().raw = raw;
+            leaf.trail_mut().raw = raw.map_or(Raw::None, Raw::Text);
         }
     }
     Ok(warnings)
@@ -240,7 +240,7 @@ fn lookup(root: &Table, path: &[String]) -> Target {
         Some(Node::Table(_)) => Target::Table,
         Some(Node::Leaf(leaf)) => Target::Leaf {
             value: leaf.value.clone(),
-            raw: leaf.raw().cloned(),
+            raw: leaf.raw().map(Arc::from),
             source: leaf.source.clone(),
             sensitive: leaf.sensitive,
         },

@@ -136,7 +136,7 @@ impl Config {
             node = node.child(part)?;
         }
         match node {
-            Node::Leaf(leaf) => leaf.raw().map(|raw| &**raw),
+            Node::Leaf(leaf) => leaf.raw(),
             Node::Table(_) => None,
         }
     }

@@ -30,6 +30,9 @@ pub(crate) fn env_typos(lower: &Table, env: &Table) -> Vec<ConfigWarning> {
     let mut leaves = Vec::new();
     collect(env, &mut Vec::new(), &mut leaves);
     let mut indexes: FastMap<Vec<String>, SiblingIndex> = FastMap::default();
+    // Many variables share a misspelt part (`PREFECT__LOGINGG__*`): look each
+    // (parent, part) up once.
+    let mut near: FastMap<(Vec<String>, &str), Vec<String>> = FastMap::default();
     let mut warnings = Vec::new();
     for (path, source) in leaves {
         if sensitive::is_secrets_scope(path.iter().copied()) {
@@ -51,13 +54,16 @@ pub(crate) fn env_typos(lower: &Table, env: &Table) -> Vec<ConfigWarning> {
             }
         };
         let Some(siblings) = siblings else { continue };
-        let index = indexes
-            .entry(parent)
-            .or_insert_with(|| SiblingIndex::new(siblings));
         let wrong = path[missing];
-        let suggestion = index.near(wrong).into_iter().find_map(|candidate| {
+        let candidates = near.entry((parent.clone(), wrong)).or_insert_with(|| {
+            let index = indexes
+                .entry(parent)
+                .or_insert_with(|| SiblingIndex::new(siblings));
+            index.near(wrong).into_iter().map(str::to_owned).collect()
+        });
+        let suggestion = candidates.iter().find_map(|candidate| {
             let mut fixed: Vec<&str> = path.clone();
-            fixed[missing] = candidate;
+            fixed[missing] = candidate.as_str();
             lower
                 .node(fixed.iter().copied())
                 .is_some()
