@@ -92,18 +92,19 @@ pub(crate) fn rounds(source: &Source) -> usize {
 }
 
 /// Expands and casts a string leaf for as many [`rounds`] as its source
-/// gets, recording each step on the leaf. `expand` returns the expanded text,
-/// or `None` when nothing changed. Stops early once the value is no longer
-/// a string.
+/// gets, recording each step on the leaf. `expand` returns the expanded text
+/// and whether a sensitive variable went into it, or `None` when nothing
+/// changed. Stops early once the value is no longer a string.
 pub(crate) fn expand_and_cast<E>(
     leaf: &mut Leaf,
-    mut expand: impl FnMut(&str) -> Result<Option<String>, E>,
+    mut expand: impl FnMut(&str) -> Result<Option<(String, bool)>, E>,
 ) -> Result<(), E> {
     for _ in 0..rounds(&leaf.source) {
         let Value::String(text) = &leaf.value else {
             break;
         };
-        if let Some(expanded) = expand(text)? {
+        if let Some((expanded, from_secret)) = expand(text)? {
+            leaf.sensitive |= from_secret;
             leaf.apply(Step::new(StepKind::ExpandEnv, Value::String(expanded)));
         }
         let Value::String(text) = &leaf.value else {

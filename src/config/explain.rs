@@ -35,7 +35,9 @@ use serde_json::Value;
 use crate::config::key::split;
 use crate::config::node::Node;
 use crate::config::step::{LayerValue, Step};
-use crate::config::{Config, Source};
+use crate::config::tree::{is_blank, redacted};
+use crate::config::{Config, Source, sensitive};
+use crate::redact::MASK;
 
 /// One input of a [`Loader`](crate::config::Loader), resolved: its layer kind, its path, and whether
 /// it exists. Environment inputs list the names (never the values) of the
@@ -197,20 +199,28 @@ impl Config {
             Node::Leaf(leaf) if exact => {
                 let mut layers = leaf.overridden().to_vec();
                 if !matches!(leaf.source, Source::Runtime | Source::TaskDefaults) {
-                    layers.push(LayerValue {
-                        source: leaf.source.clone(),
-                        raw: leaf.written().clone(),
-                    });
+                    layers.push(LayerValue::new(leaf.source.clone(), leaf.written().clone()));
+                }
+                let key_rule = sensitive::is_sensitive_path(split(key));
+                for layer in &mut layers {
+                    layer.sensitive =
+                        key_rule || layer.raw.as_str().is_some_and(sensitive::has_url_password);
                 }
                 (layers, leaf.steps().to_vec())
             }
             _ => (Vec::new(), Vec::new()),
+        };
+        let masked_value = match node {
+            Node::Leaf(leaf) if leaf.sensitive && !is_blank(&value) => Value::String(MASK.into()),
+            Node::Leaf(_) => value.clone(),
+            Node::Table(_) => redacted(node),
         };
         Some(Explanation {
             key: key.to_owned(),
             layers,
             steps,
             value,
+            masked_value,
             source: node.source().clone(),
         })
     }
@@ -262,6 +272,8 @@ pub struct Explanation {
     layers: Vec<LayerValue>,
     steps: Vec<Step>,
     value: Value,
+    /// `value` with every sensitive value in it masked.
+    masked_value: Value,
     source: Source,
 }
 
@@ -313,6 +325,46 @@ impl Explanation {
     /// ```
     pub fn value(&self) -> &Value {
         &self.value
+    }
+
+    /// A copy safe to show: every sensitive raw layer value, step value and
+    /// final value (for a table, every sensitive value in it) replaced by
+    /// `********`; unset values (`null`, `""`) stay as they are.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// use serde_json::json;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[cloud]\napi_key = 'SUPERSECRET'\napi = 'https://x'")
+    ///     .load()?;
+    /// let why = cfg.explain("cloud.api_key").unwrap().redacted();
+    /// assert_eq!(why.value(), &json!("********"));
+    /// assert_eq!(why.layers()[0].raw, json!("********"));
+    /// let table = cfg.explain("cloud").unwrap().redacted();
+    /// assert_eq!(table.value(), &json!({"api_key": "********", "api": "https://x"}));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn redacted(&self) -> Explanation {
+        let mask = |value: &Value| {
+            if is_blank(value) {
+                value.clone()
+            } else {
+                Value::String(MASK.into())
+            }
+        };
+        let mut out = self.clone();
+        for layer in &mut out.layers {
+            if layer.sensitive {
+                layer.raw = mask(&layer.raw);
+            }
+        }
+        for step in &mut out.steps {
+            if step.sensitive {
+                step.value = mask(&step.value);
+            }
+        }
+        out.value = self.masked_value.clone();
+        out
     }
 
     /// Where the final value came from (see [`Config::source_of`]).

@@ -231,7 +231,14 @@ impl Leaf {
 
     /// Replaces the value, recording the step (and the written value, the
     /// first time).
-    pub(crate) fn apply(&mut self, step: Step) {
+    /// A string that holds a URL with a password makes the leaf sensitive
+    /// from this step on.
+    pub(crate) fn apply(&mut self, mut step: Step) {
+        self.sensitive |= step
+            .value
+            .as_str()
+            .is_some_and(crate::config::sensitive::has_url_password);
+        step.sensitive = self.sensitive;
         let new = step.value.clone();
         let old = std::mem::replace(&mut self.value, new);
         let trail = self.trail_mut();
@@ -260,10 +267,7 @@ impl Leaf {
             }
             None => (value, Vec::new()),
         };
-        overridden.push(LayerValue {
-            source,
-            raw: written,
-        });
+        overridden.push(LayerValue::new(source, written));
         overridden
     }
 }

@@ -37,7 +37,7 @@ use serde_json::Value;
 use crate::config::limits::Limits;
 use crate::config::node::{FastMap, Node, Raw, Table};
 use crate::config::step::{Step, StepKind};
-use crate::config::{ConfigError, ConfigWarning, Source, python, sensitive};
+use crate::config::{ConfigError, ConfigWarning, Source, python};
 use crate::redact::MASK;
 
 /// The first (leftmost) innermost reference in `text`, as Prefect's pattern
@@ -185,22 +185,20 @@ pub(crate) fn resolve(
                 }
             };
             leaf.sensitive |= target_sensitive;
-            if let Some(text) = new_value.as_str() {
-                if text.len() > limits.max_value_bytes {
-                    return Err(ConfigError::TooLarge {
-                        key: path.join("."),
-                        origin: leaf.source.clone(),
-                        limit: limits.max_value_bytes,
-                    });
-                }
-                leaf.sensitive |= sensitive::has_url_password(text);
+            if new_value
+                .as_str()
+                .is_some_and(|t| t.len() > limits.max_value_bytes)
+            {
+                return Err(ConfigError::TooLarge {
+                    key: path.join("."),
+                    origin: leaf.source.clone(),
+                    limit: limits.max_value_bytes,
+                });
             }
-            leaf.apply(Step {
-                kind: StepKind::Reference,
-                value: new_value,
-                reference: Some(reference),
-                source: step_source,
-            });
+            let mut step = Step::new(StepKind::Reference, new_value);
+            step.reference = Some(reference);
+            step.source = step_source;
+            leaf.apply(step);
             leaf.trail_mut().raw = raw.map_or(Raw::None, Raw::Text);
         }
     }

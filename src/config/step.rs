@@ -26,6 +26,33 @@ pub struct LayerValue {
     pub source: Source,
     /// The value as written: text for values that casting changed.
     pub raw: Value,
+    /// Set by `Config::explain`: the key is sensitive, or the text holds a
+    /// URL with a password.
+    pub(crate) sensitive: bool,
+}
+
+impl LayerValue {
+    pub(crate) fn new(source: Source, raw: Value) -> LayerValue {
+        LayerValue {
+            source,
+            raw,
+            sensitive: false,
+        }
+    }
+
+    /// True when the raw value must not be shown (see
+    /// [`Explanation::redacted`](crate::config::Explanation::redacted)).
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new().defaults_toml("[a]\ntoken = 't'\nname = 'n'").load()?;
+    /// assert!(cfg.explain("a.token").unwrap().layers()[0].is_sensitive());
+    /// assert!(!cfg.explain("a.name").unwrap().layers()[0].is_sensitive());
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn is_sensitive(&self) -> bool {
+        self.sensitive
+    }
 }
 
 /// The origin only: the value may be a secret.
@@ -97,6 +124,8 @@ pub struct Step {
     pub reference: Option<String>,
     /// For [`StepKind::Reference`]: where the referenced value came from.
     pub source: Option<Source>,
+    /// The value after this step is sensitive.
+    pub(crate) sensitive: bool,
 }
 
 impl Step {
@@ -106,7 +135,26 @@ impl Step {
             value,
             reference: None,
             source: None,
+            sensitive: false,
         }
+    }
+
+    /// True when the value after this step must not be shown: the key is
+    /// sensitive, or a sensitive value went into it by this step or an
+    /// earlier one (see [`Config::is_sensitive`](crate::config::Config::is_sensitive)).
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[db]\npassword = 'pw'\nurl = 'pg://u@h?x=${db.password}'\nhost = 'h'\nurl2 = '${db.host}/${db.password}'")
+    ///     .load()?;
+    /// let steps = cfg.explain("db.url2").unwrap().steps().to_vec();
+    /// assert!(!steps[0].is_sensitive()); // `${db.host}` replaced: nothing secret yet
+    /// assert!(steps[1].is_sensitive()); // `${db.password}` went in
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn is_sensitive(&self) -> bool {
+        self.sensitive
     }
 }
 

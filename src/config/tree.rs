@@ -358,7 +358,7 @@ fn node_is_sensitive(node: &Node) -> bool {
     }
 }
 
-fn redacted(node: &Node) -> Value {
+pub(crate) fn redacted(node: &Node) -> Value {
     match node {
         Node::Table(table) => Value::Object(
             table

@@ -63,17 +63,14 @@ fn walk(
                 has_empty |= child.entries.is_empty();
             }
             Node::Leaf(leaf) => {
-                leaf.sensitive = sensitive::is_sensitive_key(child_scope, key);
+                leaf.sensitive = sensitive::is_sensitive_key(child_scope, key)
+                    || leaf.value.as_str().is_some_and(sensitive::has_url_password);
                 if leaf.verbatim {
                     continue;
                 }
-                let mut from_secret = false;
                 let result = cast::expand_and_cast(leaf, |text| {
                     let expanded = expand::expand_env(text, env, limits.max_value_bytes)?;
-                    Ok(expanded.map(|e| {
-                        from_secret |= e.sensitive;
-                        e.text
-                    }))
+                    Ok(expanded.map(|e| (e.text, e.sensitive)))
                 });
                 if let Err(err) = result {
                     let key = link.to_vec().join(".");
@@ -89,9 +86,7 @@ fn walk(
                         },
                     });
                 }
-                leaf.sensitive |= from_secret;
                 if let Some(text) = leaf.value.as_str() {
-                    leaf.sensitive |= sensitive::has_url_password(text);
                     if text.contains("${") {
                         pending.push(link.to_vec());
                     }
