@@ -64,15 +64,13 @@ pub(crate) fn cast(text: &str) -> Option<Value> {
 /// A cheap check on the first character that skips the parser for most
 /// plain strings (URLs, names, paths).
 fn may_be_literal(text: &str) -> bool {
-    let first = text
-        .trim_start_matches([' ', '\t', '\n', '\r'])
-        .chars()
-        .next();
-    match first {
+    let text = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    match text.chars().next() {
         Some(c) => {
             c.is_ascii_digit()
                 || matches!(c, '-' | '+' | '.' | '[' | '(' | '{' | '\'' | '"')
                 || matches!(c, 'T' | 'F' | 'N' | 'b' | 'B' | 'r' | 'R' | 'u' | 'U')
+                || text.starts_with("set")
         }
         None => false,
     }
