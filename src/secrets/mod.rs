@@ -84,6 +84,7 @@
 
 mod backend;
 mod cloud;
+mod decode;
 mod defaults;
 mod env_var;
 mod error;
