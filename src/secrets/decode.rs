@@ -3,15 +3,16 @@
 //! `Secret.get()` passes a string secret through Python's `json.loads`, which
 //! reads integers of any size exactly and `-0` as the integer `0`. serde_json
 //! reads an integer beyond 64 bits as a rounded float and `-0` as the float
-//! `-0.0`. So, before parsing, one pass over the text finds the integer
-//! tokens: text holding one beyond 64 bits is not decoded (the caller keeps
+//! `-0.0`. So, when the parsed value holds a float, one pass over the text
+//! finds the integer tokens: text holding one beyond 64 bits is not decoded (the caller keeps
 //! it as a string, as the loader keeps such literals), and each `-0` is read
 //! as `0`. Floats are correctly rounded by serde_json's `float_roundtrip`
 //! feature.
 
 use secrecy::zeroize::Zeroize;
-use serde::de::IgnoredAny;
 use serde_json::Value;
+
+use crate::secrets::value::wipe;
 
 /// Why a text was not decoded.
 #[derive(Debug)]
@@ -27,15 +28,22 @@ pub(crate) enum NotDecoded {
 /// Python's `json.loads(text)`, where a JSON value can hold the result
 /// exactly.
 pub(crate) fn loads(text: &str) -> Result<Value, NotDecoded> {
+    let mut value = serde_json::from_str(text).map_err(NotDecoded::Syntax)?;
+    // Both an integer beyond 64 bits and `-0` come out of serde_json as
+    // floats, so text whose value has none needs no scan (most secrets).
+    if !has_float(&value, 0) {
+        return Ok(value);
+    }
     let scan = scan_integers(text);
     if scan.too_big {
+        wipe(&mut value);
         return Err(NotDecoded::BigInteger);
     }
     if scan.negative_zeros.is_empty() {
-        return serde_json::from_str(text).map_err(NotDecoded::Syntax);
+        return Ok(value);
     }
-    // Only valid JSON is rewritten, so the rewrite cannot make text valid.
-    serde_json::from_str::<IgnoredAny>(text).map_err(NotDecoded::Syntax)?;
+    wipe(&mut value);
+    // The text is valid JSON, and `-0` → ` 0` keeps it valid.
     let mut bytes = text.as_bytes().to_vec();
     for at in scan.negative_zeros {
         // `-0` → ` 0`: the same length, and white space may precede a value.
@@ -45,6 +53,17 @@ pub(crate) fn loads(text: &str) -> Result<Value, NotDecoded> {
     // The copy holds the secret too.
     bytes.zeroize();
     value
+}
+
+/// True when `value` holds a float. serde_json nests at most 128 levels, so
+/// the recursion is bounded.
+fn has_float(value: &Value, depth: usize) -> bool {
+    match value {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) if depth < 128 => items.iter().any(|v| has_float(v, depth + 1)),
+        Value::Object(map) if depth < 128 => map.values().any(|v| has_float(v, depth + 1)),
+        _ => false,
+    }
 }
 
 #[derive(Default)]
