@@ -259,7 +259,7 @@ fn secret_get_matches_prefect() {
             (value, _) => value.clone(),
         };
         // `to_string` tells `0` from `-0.0`, which `==` does not.
-        if ours != expected || ours.to_string() != expected.to_string() {
+        if ours != expected || format!("{ours}") != format!("{expected}") {
             failures.push(format!(
                 "{way} {text:?}: ours {ours}, prefect {}",
                 case["repr"]
