@@ -15,37 +15,9 @@
 //! ```
 //!
 //! Python literals are parsed by this crate's own `literal` module (see there
-//! for why not the `py_literal` crate). It reads what `ast.literal_eval`
-//! reads, including a sign before a parenthesised number (`-(1)` is -1, but
-//! `-(1,)` is no literal, as in Python), the empty set `set()`, and `\N{NAME}`
-//! escapes (names and aliases in any case, from the `unicode_names2` crate).
-//!
-//! ```
-//! use prefect_config::config::string_to_type;
-//! use serde_json::json;
-//!
-//! assert_eq!(string_to_type("-(1)"), json!(-1));
-//! assert_eq!(string_to_type("set()"), json!([]));
-//! assert_eq!(string_to_type("{1: 'one', (2, 3): 'pair'}"), json!({"1": "one", "(2, 3)": "pair"}));
-//! assert_eq!(string_to_type(r"'\N{BULLET}'"), json!("\u{2022}"));
-//! ```
-//!
-//! # Where this differs from Python
-//!
-//! The result is JSON, so some Python values are mapped or kept as text:
-//!
-//! - A value JSON cannot hold (complex numbers, bytes, `...`, integers outside
-//!   `i64`/`u64`, floats that overflow to infinity) leaves the text a string
-//!   as written: rounding or dropping it silently would change the setting.
-//! - Tuples and sets become arrays (JSON has no others); a set keeps its
-//!   members in the order written, duplicates included (`{1, 1}` is `[1, 1]`),
-//!   since Python's own set order is not part of the value.
-//! - Non-string dictionary keys, tuples among them, become their Python
-//!   `str()` (`1` → `"1"`, `(2, 3)` → `"(2, 3)"`), JSON keys being strings.
-//! - A `\N{...}` alias written without its spaces or hyphens (`LINEFEED` for
-//!   `LINE FEED`) is accepted, where Python refuses it: the crate's lookup is
-//!   loose and keeps no list of aliases to check against. Names follow the
-//!   crate's Unicode version, which may be newer than your Python's.
+//! for why not the `py_literal` crate). What is read and where the result
+//! differs from Python is on [`string_to_type`], the public face of this
+//! module.
 
 use serde_json::Value;
 
@@ -55,12 +27,11 @@ use crate::config::literal;
 ///
 /// `true`/`false` in any case become booleans; a Python literal (`4200`,
 /// `-1.5`, `None`, `[1, 2]`, `{'a': 1}`, `('x',)`, `'quoted'`) becomes its
-/// value; anything else stays the string. Where Python has a value JSON cannot
-/// hold (complex numbers, bytes, `...`, integers outside `i64`/`u64`, floats
-/// that overflow) the text stays a string as written; tuples and sets
-/// (`set()` too) become arrays; non-string dictionary keys, tuples among
-/// them, become their Python `str()`. See the [module docs](self) for every
-/// corner.
+/// value; anything else stays the string. Literals are what Python's
+/// `ast.literal_eval` reads, including a sign before a parenthesised number
+/// (`-(1)` is -1, but `-(1,)` is no literal, as in Python), the empty set
+/// `set()`, and `\N{NAME}` escapes (names and aliases in any case, from the
+/// `unicode_names2` crate).
 ///
 /// ```
 /// use prefect_config::config::string_to_type;
@@ -69,7 +40,29 @@ use crate::config::literal;
 /// assert_eq!(string_to_type("1.5"), json!(1.5));
 /// assert_eq!(string_to_type("None"), json!(null));
 /// assert_eq!(string_to_type("'4200'"), json!("4200"));
+/// assert_eq!(string_to_type("-(1)"), json!(-1));
+/// assert_eq!(string_to_type("set()"), json!([]));
+/// assert_eq!(string_to_type("{1: 'one', (2, 3): 'pair'}"), json!({"1": "one", "(2, 3)": "pair"}));
+/// assert_eq!(string_to_type(r"'\N{BULLET}'"), json!("\u{2022}"));
+/// assert_eq!(string_to_type("1e999"), json!("1e999"));
 /// ```
+///
+/// # Where this differs from Python
+///
+/// The result is JSON, so some Python values are mapped or kept as text:
+///
+/// - A value JSON cannot hold (complex numbers, bytes, `...`, integers outside
+///   `i64`/`u64`, floats that overflow to infinity) leaves the text a string
+///   as written: rounding or dropping it silently would change the setting.
+/// - Tuples and sets become arrays (JSON has no others); a set keeps its
+///   members in the order written, duplicates included (`{1, 1}` is `[1, 1]`),
+///   since Python's own set order is not part of the value.
+/// - Non-string dictionary keys, tuples among them, become their Python
+///   `str()` (`1` → `"1"`, `(2, 3)` → `"(2, 3)"`), JSON keys being strings.
+/// - A `\N{...}` alias written without its spaces or hyphens (`LINEFEED` for
+///   `LINE FEED`) is accepted, where Python refuses it: the crate's lookup is
+///   loose and keeps no list of aliases to check against. Names follow the
+///   crate's Unicode version, which may be newer than your Python's.
 pub fn string_to_type(text: &str) -> Value {
     cast(text).unwrap_or_else(|| Value::String(text.to_owned()))
 }
