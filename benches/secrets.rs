@@ -27,14 +27,28 @@ fn local_get(c: &mut Criterion) {
         .expect("config loads");
     prefect_config::set_global(config).ok();
 
+    // Numbers decoded from text: correctly rounded floats and exact integers
+    // cost more than the strings above.
+    let numbers: Vec<f64> = (1..=50).map(|i| f64::from(i) * 1.1e-3 + 1e7).collect();
+    let numbers = json!({"floats": numbers, "ints": (0..50).map(|i| i * 987_654_321_u64).collect::<Vec<_>>()})
+        .to_string();
+
     let name = Secret::new("DB");
-    context::with(json!({"secrets": {"DB": secret}}), || {
-        assert!(name.get().expect("secret").is_object());
-        c.bench_function("secrets/local_get_100_byte_json", |b| {
-            b.iter(|| black_box(name.get()))
-        });
-        c.bench_function("secrets/exists", |b| b.iter(|| black_box(name.exists())));
-    });
+    let numeric = Secret::new("NUMBERS");
+    context::with(
+        json!({"secrets": {"DB": secret, "NUMBERS": numbers}}),
+        || {
+            assert!(name.get().expect("secret").is_object());
+            assert!(numeric.get().expect("secret").is_object());
+            c.bench_function("secrets/local_get_100_byte_json", |b| {
+                b.iter(|| black_box(name.get()))
+            });
+            c.bench_function("secrets/local_get_100_numbers", |b| {
+                b.iter(|| black_box(numeric.get()))
+            });
+            c.bench_function("secrets/exists", |b| b.iter(|| black_box(name.exists())));
+        },
+    );
     c.bench_function("secrets/local_not_found", |b| {
         b.iter(|| black_box(name.get()))
     });

@@ -32,6 +32,13 @@ Files written:
   load_cases.json                         end-to-end load_configuration() cases
   to_environment_variables.json           to_environment_variables() cases
   config_reserved_keys.json               names validate_config() rejects
+  secret_get.json                         Secret.get() on string secrets set
+                                          in TOML, in an env var and at run time
+
+In string_to_type.json, `value` is the result as JSON, or null when JSON
+cannot hold it; then `documented` is the JSON our documented casting rule
+gives (an empty set is [], non-string dict keys become their str()), where
+that rule applies.
 
 It also checks that config/config.toml (our own defaults file) loads to the
 same tree as Prefect's, and exits non-zero if it does not.
@@ -116,6 +123,25 @@ def to_json(value, loose=False):
     if loose and isinstance(value, (set, frozenset)):
         return sorted(to_json(v, loose) for v in value)
     raise NotJson(type(value).__name__)
+
+
+def to_documented_json(value):
+    """The JSON our casting rule makes of a value `to_json` refuses: an
+    empty set becomes [], a non-string dict key its str(). Raises NotJson
+    where the rule does not apply (sets with members, whose order Python
+    does not keep, bytes, big integers, ...)."""
+    if isinstance(value, (set, frozenset)):
+        if value:
+            raise NotJson("set with members")
+        return []
+    if isinstance(value, dict):
+        return {
+            (k if isinstance(k, str) else str(k)): to_documented_json(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [to_documented_json(v) for v in value]
+    return to_json(value)
 
 
 def write_json(out_dir, name, data):
@@ -208,6 +234,21 @@ STRING_TO_TYPE_INPUTS = [
     # unicode
     "é", "'é'", "日本", "'日本'", "😀", "'😀'", "[u'é']", "'\\N{BULLET}'",
     "ü1", "١٢٣", "²", "１２３",
+    # a sign before a parenthesised number
+    "-(1)", "+(1)", "-((1))", "- ( 2.5 )", "-(0x10)", "[-(1), +(2)]",
+    "{'a': -(1)}", "-(1,)", "-(-1)", "-(True)", "-([1])", "-(1)+2j", "-(1j)",
+    "-(1",
+    # the empty set
+    "set( )", "[set()]", "{'a': set()}", "set([1])", "{set()}", "set",
+    # tuple dict keys
+    "{1: 'one', (2, 3): 'pair'}", "{(1,): 1}", "{(): 'e'}",
+    "{(('a', None), 1e20, True): 3}", "{(1, [2]): 1}", "{(1, 2)}",
+    # named escapes
+    "'\\N{bullet}'", "'\\N{LATIN SMALL LETTER E WITH ACUTE}'",
+    "'\\N{HANGUL SYLLABLE GA}'", "'\\N{CJK UNIFIED IDEOGRAPH-4E00}'",
+    "'\\N{LINE FEED}\\N{BEL}'", "'\\N{NOPE}'", "'\\N{}'", "'\\N'",
+    "'\\N{BULLET'", "'\\N{ BULLET}'", "'\\N{Black_Star}'",
+    "'\\N{latinsmalllettera}'", "r'\\N{BULLET}'",
     # long inputs
     "1" * 400, "0." + "1" * 50, "1" * 30 + ".5", "[" + ", ".join(["1"] * 50) + "]",
 ]
@@ -221,19 +262,17 @@ def gen_string_to_type(out_dir):
             continue
         seen.add(text)
         result = pc.string_to_type(text)
+        row = {"input": text, "type": type(result).__name__}
         try:
-            value = to_json(result)
+            row["value"] = to_json(result)
         except NotJson:
-            value = None
-        rows.append(
-            {
-                "input": text,
-                "type": type(result).__name__,
-                "value": value,
-                "repr": repr(result),
-                "str": str(result),
-            }
-        )
+            row["value"] = None
+            try:
+                row["documented"] = to_documented_json(result)
+            except NotJson:
+                pass
+        row.update({"repr": repr(result), "str": str(result)})
+        rows.append(row)
     write_json(out_dir, "string_to_type.json", rows)
 
 
@@ -626,6 +665,68 @@ def gen_to_env(out_dir):
     write_json(out_dir, "to_environment_variables.json", rows)
 
 
+# f. Secret.get() ---------------------------------------------------------------------
+
+SECRET_TEXTS = [
+    "42", "-7", "1.5", '"quoted"', '{"x": [1, null, true]}', "not json", "",
+    # integers beyond 64 bits
+    "18446744073709551615", "18446744073709551616", "-9223372036854775808",
+    "-9223372036854775809", "123456789012345678901234567890",
+    "[18446744073709551616]", '{"id": 123456789012345678901234567890}',
+    # floats that need correct rounding
+    "2.2250738585072011e-308", "2.4703282292062328e-324", "0.1",
+    "[2.4703282292062328e-324, 1e-7]",
+    # negative zero
+    "-0", "-0.0", "[-0, -0.0]", '{"a": -0}',
+]
+
+
+def gen_secret_get(out_dir):
+    """Secret("X").get() with X set three ways: in a TOML [context.secrets]
+    table, as PREFECT__CONTEXT__SECRETS__X, and in the context at run time.
+    The loaded secrets are placed in prefect.context, as Prefect does with
+    config.context at import."""
+    import prefect
+    from prefect.client.secrets import Secret
+
+    rows = []
+    for way in ("toml", "env", "runtime"):
+        for text in SECRET_TEXTS:
+            if way == "runtime":
+                secrets = {"X": text}
+            else:
+                env = {"HOME": FAKE_HOME}
+                toml_text = "[context.secrets]\n"
+                if way == "toml":
+                    toml_text += "X = %s\n" % json.dumps(text)
+                else:
+                    env["PREFECT__CONTEXT__SECRETS__X"] = text
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = os.path.join(tmp, "c.toml")
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(toml_text)
+                    set_env(env)
+                    try:
+                        config = pc.load_configuration(path, env_var_prefix="PREFECT")
+                    finally:
+                        _sanitise_process_env()
+                secrets = dict(config.context.secrets)
+            with prefect.context(secrets=secrets):
+                result = Secret("X").get()
+            try:
+                value = to_json(result)
+            except NotJson:
+                value = None
+            rows.append({
+                "way": way,
+                "text": text,
+                "type": type(result).__name__,
+                "value": value,
+                "repr": repr(result),
+            })
+    write_json(out_dir, "secret_get.json", rows)
+
+
 def check_our_defaults():
     """config/config.toml must load to exactly what Prefect's file loads to
     (same keys, same order, same Python types)."""
@@ -674,6 +775,7 @@ def main():
     gen_load_cases(out_dir)
     gen_to_env(out_dir)
     gen_reserved_keys(out_dir)
+    gen_secret_get(out_dir)
     check_our_defaults()
 
 

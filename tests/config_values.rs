@@ -194,3 +194,93 @@ fn references_and_environment_values_mix() {
         .unwrap();
     assert_eq!(cfg.get("s.url"), Some(&json!("http://o:80/x")));
 }
+
+#[test]
+fn a_sign_before_a_parenthesised_number_applies_to_it() {
+    use prefect_config::config::string_to_type;
+    assert_eq!(string_to_type("-(1)"), json!(-1));
+    assert_eq!(string_to_type("+(1)"), json!(1));
+    assert_eq!(string_to_type("- ( (2.5) )"), json!(-2.5));
+    assert_eq!(string_to_type("[-(1), +(0x10)]"), json!([-1, 16]));
+    // Python accepts only a number after the sign.
+    for text in ["-(1,)", "-(-1)", "-(True)", "-([1])", "-(1)+2j", "-(1"] {
+        assert_eq!(string_to_type(text), json!(text), "{text}");
+    }
+    let cfg = load("a = \"-(1)\"\n").unwrap();
+    assert_eq!(cfg.get("a"), Some(&json!(-1)));
+}
+
+#[test]
+fn the_empty_set_is_an_empty_array() {
+    use prefect_config::config::string_to_type;
+    assert_eq!(string_to_type("set()"), json!([]));
+    assert_eq!(string_to_type("set ( )"), json!([]));
+    assert_eq!(
+        string_to_type("{'a': set(), 'b': [set()]}"),
+        json!({"a": [], "b": [[]]})
+    );
+    // No other call, and a set is not hashable.
+    for text in [
+        "set([1])",
+        "frozenset()",
+        "{set()}",
+        "{set(): 1}",
+        "settings",
+        "set",
+    ] {
+        assert_eq!(string_to_type(text), json!(text), "{text}");
+    }
+}
+
+#[test]
+fn tuple_dict_keys_become_their_python_text() {
+    use prefect_config::config::string_to_type;
+    assert_eq!(
+        string_to_type("{1: 'one', (2, 3): 'pair'}"),
+        json!({"1": "one", "(2, 3)": "pair"})
+    );
+    assert_eq!(
+        string_to_type("{(1,): 1, (): 2, (('a', None), 1e20, True): 3}"),
+        json!({"(1,)": 1, "()": 2, "(('a', None), 1e+20, True)": 3})
+    );
+    // A tuple is still an array as a value or a set member.
+    assert_eq!(string_to_type("{'k': (1, (2,))}"), json!({"k": [1, [2]]}));
+    assert_eq!(string_to_type("{(1, 2)}"), json!([[1, 2]]));
+    // Unhashable tuples are refused, as Python refuses them.
+    for text in ["{(1, [2]): 1}", "{(1, {}): 1}", "{(1, [2])}"] {
+        assert_eq!(string_to_type(text), json!(text), "{text}");
+    }
+}
+
+#[test]
+fn named_unicode_escapes_are_decoded() {
+    use prefect_config::config::string_to_type;
+    assert_eq!(string_to_type(r"'\N{BULLET} item'"), json!("\u{2022} item"));
+    assert_eq!(string_to_type(r"'\N{bullet}'"), json!("\u{2022}"));
+    assert_eq!(
+        string_to_type(r"'\N{LATIN SMALL LETTER E WITH ACUTE}'"),
+        json!("é")
+    );
+    assert_eq!(string_to_type(r"'\N{HANGUL SYLLABLE GA}'"), json!("가"));
+    assert_eq!(
+        string_to_type(r"'\N{CJK UNIFIED IDEOGRAPH-4E00}'"),
+        json!("一")
+    );
+    // Aliases, as Python's table has them.
+    assert_eq!(string_to_type(r"'\N{LINE FEED}\N{BEL}'"), json!("\n\u{7}"));
+    // A raw string keeps the text; bad or loosely spelt names are no literal.
+    assert_eq!(string_to_type(r"r'\N{BULLET}'"), json!(r"\N{BULLET}"));
+    for text in [
+        r"'\N{NOPE}'",
+        r"'\N{}'",
+        r"'\N'",
+        r"'\N{BULLET'",
+        r"'\N{ BULLET}'",
+        r"'\N{Black_Star}'",
+        r"'\N{latinsmalllettera}'",
+    ] {
+        assert_eq!(string_to_type(text), json!(text), "{text}");
+    }
+    let long = format!("'{}'", r"\N{".repeat(10_000));
+    assert_eq!(string_to_type(&long), json!(long));
+}

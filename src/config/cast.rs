@@ -15,11 +15,9 @@
 //! ```
 //!
 //! Python literals are parsed by this crate's own `literal` module (see there
-//! for why not the `py_literal` crate). Where Python has a value JSON cannot
-//! hold (complex numbers, bytes, `...`, integers outside `i64`/`u64`, floats
-//! that overflow to infinity) the text stays a string as written. Tuples and
-//! sets become arrays; non-string dictionary keys become their Python `str()`.
-//! `\N{NAME}` escapes are not supported.
+//! for why not the `py_literal` crate). What is read and where the result
+//! differs from Python is on [`string_to_type`], the public face of this
+//! module.
 
 use std::sync::Arc;
 
@@ -34,11 +32,11 @@ use crate::config::step::{Step, StepKind};
 ///
 /// `true`/`false` in any case become booleans; a Python literal (`4200`,
 /// `-1.5`, `None`, `[1, 2]`, `{'a': 1}`, `('x',)`, `'quoted'`) becomes its
-/// value; anything else stays the string. Where Python has a value JSON cannot
-/// hold (complex numbers, bytes, `...`, integers outside `i64`/`u64`, floats
-/// that overflow) the text stays a string as written; tuples and sets become
-/// arrays; non-string dictionary keys become their Python `str()`; `\N{NAME}`
-/// escapes are not supported.
+/// value; anything else stays the string. Literals are what Python's
+/// `ast.literal_eval` reads, including a sign before a parenthesised number
+/// (`-(1)` is -1, but `-(1,)` is no literal, as in Python), the empty set
+/// `set()`, and `\N{NAME}` escapes (names and aliases in any case, from the
+/// `unicode_names2` crate).
 ///
 /// ```
 /// use prefect_config::config::string_to_type;
@@ -47,7 +45,29 @@ use crate::config::step::{Step, StepKind};
 /// assert_eq!(string_to_type("1.5"), json!(1.5));
 /// assert_eq!(string_to_type("None"), json!(null));
 /// assert_eq!(string_to_type("'4200'"), json!("4200"));
+/// assert_eq!(string_to_type("-(1)"), json!(-1));
+/// assert_eq!(string_to_type("set()"), json!([]));
+/// assert_eq!(string_to_type("{1: 'one', (2, 3): 'pair'}"), json!({"1": "one", "(2, 3)": "pair"}));
+/// assert_eq!(string_to_type(r"'\N{BULLET}'"), json!("\u{2022}"));
+/// assert_eq!(string_to_type("1e999"), json!("1e999"));
 /// ```
+///
+/// # Where this differs from Python
+///
+/// The result is JSON, so some Python values are mapped or kept as text:
+///
+/// - A value JSON cannot hold (complex numbers, bytes, `...`, integers outside
+///   `i64`/`u64`, floats that overflow to infinity) leaves the text a string
+///   as written: rounding or dropping it silently would change the setting.
+/// - Tuples and sets become arrays (JSON has no others); a set keeps its
+///   members in the order written, duplicates included (`{1, 1}` is `[1, 1]`),
+///   since Python's own set order is not part of the value.
+/// - Non-string dictionary keys, tuples among them, become their Python
+///   `str()` (`1` → `"1"`, `(2, 3)` → `"(2, 3)"`), JSON keys being strings.
+/// - A `\N{...}` alias written without its spaces or hyphens (`LINEFEED` for
+///   `LINE FEED`) is accepted, where Python refuses it: the crate's lookup is
+///   loose and keeps no list of aliases to check against. Names follow the
+///   crate's Unicode version, which may be newer than your Python's.
 pub fn string_to_type(text: &str) -> Value {
     cast(text).unwrap_or_else(|| Value::String(text.to_owned()))
 }
@@ -133,11 +153,8 @@ pub(crate) fn load_text(text: &str, source: &Source) -> Value {
 /// A cheap check on the first character that skips the parser for most
 /// plain strings (URLs, names, paths).
 fn may_be_literal(text: &str) -> bool {
-    let first = text
-        .trim_start_matches([' ', '\t', '\n', '\r'])
-        .chars()
-        .next();
-    match first {
+    let text = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    match text.chars().next() {
         Some(c) => {
             c.is_ascii_digit()
                 || matches!(c, '-' | '+' | '.' | '[' | '(' | '{' | '\'' | '"')

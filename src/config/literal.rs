@@ -10,8 +10,10 @@
 //! The result is `None` when the text is not a literal, and also when it is a
 //! literal that JSON cannot hold: bytes, complex numbers, `...`, integers
 //! outside `i64`/`u64`, floats that overflow, and dictionaries whose keys are
-//! not hashable in Python. Tuples and sets become arrays; non-string dict keys
-//! become their Python `str()`.
+//! not hashable in Python. Tuples and sets (`set()` included) become arrays;
+//! non-string dict keys, tuples among them, become their Python `str()`
+//! (`{(2, 3): 'x'}` → `{"(2, 3)": "x"}`). `\N{NAME}` escapes are looked up in
+//! `unicode_names2`'s table of names and aliases.
 
 use serde_json::{Map, Number, Value};
 
@@ -45,9 +47,16 @@ struct Parser {
 /// A parsed item, before conversion decisions that depend on its context.
 enum Item {
     Json(Value),
+    /// A parenthesised tuple, kept apart until its context is known: it is an
+    /// array as a value but its Python text as a dict key.
+    Tuple(Vec<Item>),
     /// A value Python has but JSON cannot hold (bytes, complex, `...`).
     Opaque,
 }
+
+/// The longest text read as a `\N{...}` name (Unicode's longest name has 88
+/// characters); the bound keeps a run of unclosed `\N{` linear.
+const MAX_CHAR_NAME: usize = 128;
 
 impl Parser {
     fn peek(&self) -> Option<char> {
@@ -153,7 +162,7 @@ impl Parser {
             '+' | '-' => {
                 self.pos += 1;
                 self.skip_space(top_level);
-                let number = self.number()?;
+                let number = self.signed_operand()?;
                 // `1 + 2j` is a complex literal; JSON cannot hold it.
                 self.skip_space(top_level);
                 if matches!(self.peek(), Some('+' | '-')) {
@@ -175,9 +184,33 @@ impl Parser {
                 }
                 Some(number)
             }
-            _ if c.is_alphabetic() || c == '_' || c == '\'' || c == '"' => self.word_or_string(),
+            _ if c.is_alphabetic() || c == '_' || c == '\'' || c == '"' => {
+                self.word_or_string(top_level)
+            }
             _ => None,
         }
+    }
+
+    /// The number after a unary sign. Python's parser drops parentheses, so
+    /// `-(1)` and `-((1))` are `-1`; but only a number may follow a sign
+    /// (`-(1,)`, `-(-1)` and `-(True)` are not literals).
+    fn signed_operand(&mut self) -> Option<Item> {
+        let mut parens = 0;
+        while self.peek() == Some('(') {
+            parens += 1;
+            if self.depth + parens > MAX_NESTING {
+                return None;
+            }
+            self.pos += 1;
+            self.skip_space(false);
+        }
+        let number = self.number()?;
+        for _ in 0..parens {
+            if !self.eat(')', false) {
+                return None;
+            }
+        }
+        Some(number)
     }
 
     /// After `real`: `+ imag` or `- imag`, where imag ends in `j`.
@@ -202,7 +235,7 @@ impl Parser {
 
     fn parenthesized(&mut self) -> Option<Item> {
         if self.eat(')', false) {
-            return Some(Item::Json(Value::Array(Vec::new())));
+            return Some(Item::Tuple(Vec::new()));
         }
         let first = self.item(false)?;
         if self.eat(')', false) {
@@ -211,16 +244,14 @@ impl Parser {
         if !self.eat(',', false) {
             return None;
         }
-        let mut items = vec![json(first)?];
+        let mut items = vec![first];
         loop {
             if self.eat(')', false) {
-                return Some(Item::Json(Value::Array(items)));
+                return Some(Item::Tuple(items));
             }
-            items.push(json(self.item(false)?)?);
+            items.push(self.item(false)?);
             if !self.eat(',', false) {
-                return self
-                    .eat(')', false)
-                    .then_some(Item::Json(Value::Array(items)));
+                return self.eat(')', false).then_some(Item::Tuple(items));
             }
         }
     }
@@ -281,9 +312,9 @@ impl Parser {
         }
     }
 
-    /// `True`, `False`, `None`, or a string with optional prefix; adjacent
-    /// strings concatenate.
-    fn word_or_string(&mut self) -> Option<Item> {
+    /// `True`, `False`, `None`, `set()`, or a string with optional prefix;
+    /// adjacent strings concatenate.
+    fn word_or_string(&mut self, top_level: bool) -> Option<Item> {
         let start = self.pos;
         while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
             self.pos += 1;
@@ -293,6 +324,11 @@ impl Parser {
             ("True", _) => return Some(Item::Json(Value::Bool(true))),
             ("False", _) => return Some(Item::Json(Value::Bool(false))),
             ("None", _) => return Some(Item::Json(Value::Null)),
+            // The empty set is the one call `ast.literal_eval` accepts.
+            ("set", _) => {
+                let empty_call = self.eat('(', top_level) && self.eat(')', false);
+                return empty_call.then_some(Item::Json(Value::Array(Vec::new())));
+            }
             (_, Some('\'' | '"')) => {}
             _ => return None,
         }
@@ -413,8 +449,7 @@ impl Parser {
                 self.pos += len;
                 char::from_u32(code)?
             }
-            // `\N{NAME}` needs the Unicode name table: not a literal here.
-            'N' => return None,
+            'N' => self.char_name()?,
             other => {
                 out.push('\\');
                 other
@@ -422,6 +457,29 @@ impl Parser {
         };
         out.push(simple);
         Some(())
+    }
+
+    /// The `{NAME}` of a `\N{NAME}` escape at `pos`, looked up as Python
+    /// does: any case, names and aliases, but no other loose spelling.
+    fn char_name(&mut self) -> Option<char> {
+        if self.peek() != Some('{') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end =
+            (start..self.chars.len().min(start + MAX_CHAR_NAME)).find(|&i| self.chars[i] == '}')?;
+        let name: String = self.chars[start..end].iter().collect();
+        let found = unicode_names2::character(&name)?;
+        // `character` also accepts Unicode's loose matching (`latinsmalllettera`,
+        // `Black_Star`), which Python refuses: take an exact name, or an
+        // alias (the crate keeps no list of them) in its one written form.
+        let exact = unicode_names2::name(found)
+            .is_some_and(|canonical| canonical.to_string().eq_ignore_ascii_case(&name));
+        if !exact && !is_alias_spelling(&name, found) {
+            return None;
+        }
+        self.pos = end + 1;
+        Some(found)
     }
 
     /// An integer, float or imaginary number at `pos`.
@@ -530,26 +588,91 @@ fn negate(n: &Number) -> Option<Value> {
     Number::from_f64(-n.as_f64()?).map(Value::Number)
 }
 
+/// True when `name`, which `unicode_names2` matched loosely to `found`, is
+/// written the way Unicode writes names and aliases (words of letters and
+/// digits joined by one space or hyphen) and is not a loose spelling of
+/// `found`'s own name.
+fn is_alias_spelling(name: &str, found: char) -> bool {
+    let words_ok = name
+        .split([' ', '-'])
+        .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric()));
+    let loose = |text: &str| -> String {
+        text.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    let canonical = unicode_names2::name(found).map(|n| loose(&n.to_string()));
+    words_ok && canonical != Some(loose(name))
+}
+
 fn json(item: Item) -> Option<Value> {
     match item {
         Item::Json(value) => Some(value),
+        Item::Tuple(items) => items
+            .into_iter()
+            .map(json)
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
         Item::Opaque => None,
     }
 }
 
-/// Set members and dict keys must be hashable: no lists, dicts or sets.
-fn hashable(item: Item) -> Option<Value> {
-    match json(item)? {
-        Value::Array(_) | Value::Object(_) => None,
-        other => Some(other),
+/// Python's `hash()` refuses lists, dicts and sets, and tuples holding one.
+fn is_hashable(item: &Item) -> bool {
+    match item {
+        Item::Json(Value::Array(_) | Value::Object(_)) => false,
+        Item::Tuple(items) => items.iter().all(is_hashable),
+        Item::Json(_) | Item::Opaque => true,
     }
 }
 
+/// A set member: hashable, and then an array like any tuple.
+fn hashable(item: Item) -> Option<Value> {
+    is_hashable(&item).then(|| json(item))?
+}
+
+/// A dict key as a JSON key: a string as it is, anything else hashable as
+/// Python's `str()` prints it.
+fn key_text(key: Item) -> Option<String> {
+    if !is_hashable(&key) {
+        return None;
+    }
+    match key {
+        Item::Json(Value::String(s)) => Some(s),
+        Item::Json(other) => Some(python::to_str(&other)),
+        Item::Tuple(items) => {
+            let mut out = String::new();
+            write_tuple(&mut out, items)?;
+            Some(out)
+        }
+        Item::Opaque => None,
+    }
+}
+
+/// Python's `repr()` of a hashable tuple: `(1, 'a')`, `(1,)`, `()`.
+fn write_tuple(out: &mut String, items: Vec<Item>) -> Option<()> {
+    let single = items.len() == 1;
+    out.push('(');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match item {
+            Item::Tuple(inner) => write_tuple(out, inner)?,
+            Item::Json(value) => out.push_str(&python::to_repr(&value)),
+            Item::Opaque => return None,
+        }
+    }
+    if single {
+        out.push(',');
+    }
+    out.push(')');
+    Some(())
+}
+
 fn insert(map: &mut Map<String, Value>, key: Item, value: Item) -> Option<()> {
-    let key = match hashable(key)? {
-        Value::String(s) => s,
-        other => python::to_str(&other),
-    };
+    let key = key_text(key)?;
     map.insert(key, json(value)?);
     Some(())
 }

@@ -6,6 +6,7 @@ use std::ffi::OsString;
 use secrecy::ExposeSecret;
 use serde_json::{Number, Value};
 
+use super::decode::{self, NotDecoded};
 use super::{SecretError, SecretValue};
 
 /// How an [`EnvVarSecret`] turns the variable's text into a value.
@@ -18,7 +19,7 @@ use super::{SecretError, SecretValue};
 /// | `Int`   | `int`        | optional sign, decimal digits, `_` between digits, surrounding whitespace; must fit in 64 bits |
 /// | `Float` | `float`      | decimal and exponent forms, `_` between digits, surrounding whitespace; must be finite (JSON has no `inf`/`nan`) |
 /// | `Bool`  | —            | `true` or `false` in any case, surrounding whitespace      |
-/// | `Json`  | `json.loads` | any JSON text                                              |
+/// | `Json`  | `json.loads` | any JSON text whose integers fit in 64 bits; `-0` is 0     |
 ///
 /// `Bool` differs from Prefect on purpose: Python's `bool("false")` is `True`
 /// (any non-empty string is), which is never what a flag in the environment
@@ -191,12 +192,15 @@ impl EnvVarSecret {
             Some(Cast::Bool) => {
                 parse_bool(raw).ok_or_else(|| self.cast_error("is not `true` or `false`"))?
             }
-            Some(Cast::Json) => serde_json::from_str(raw).map_err(|e| {
-                self.cast_error(&format!(
+            Some(Cast::Json) => decode::loads(raw).map_err(|e| match e {
+                NotDecoded::Syntax(e) => self.cast_error(&format!(
                     "is not valid JSON (error at line {}, column {})",
                     e.line(),
                     e.column()
-                ))
+                )),
+                NotDecoded::BigInteger => {
+                    self.cast_error("holds an integer beyond 64 bits, which would be rounded")
+                }
             })?,
         };
         Ok(Some(SecretValue::new(value)))

@@ -81,9 +81,27 @@
 //!   every non-empty string.
 //! - A Cloud lookup's "not found" is its own error,
 //!   [`SecretError::CloudNotFound`], rather than Python's `KeyError`.
+//! - [`Secret::get`] decodes a string that holds JSON as Python's `json.loads`
+//!   does, with three exceptions. A string holding an integer beyond 64 bits
+//!   (`"18446744073709551616"`, also inside an array or object) comes back as
+//!   the string it is, where Prefect returns the exact integer: a JSON value
+//!   here holds 64-bit integers, and a rounded float would silently change
+//!   the secret. JSON nested 128 levels deep or more also stays a string:
+//!   serde_json stops there to protect the stack, where Python goes on to its
+//!   recursion limit; no real secret nests that deep. (Floats are correctly
+//!   rounded and `-0` is the integer 0, as in Python.)
+//! - [`Secret::get`] reads `backend` from the context's configuration
+//!   ([`context::config`](crate::context::config)), as it does
+//!   `cloud.use_local_secrets`; Prefect reads `backend` from the global
+//!   configuration and `use_local_secrets` from the context's. One source
+//!   means a scope that changes the configuration
+//!   ([`context::with_temporary_config`](crate::context::with_temporary_config))
+//!   sees one consistent answer to "local or Cloud?"; with Prefect's mix, a
+//!   scope can turn local secrets off but never turn Cloud on.
 
 mod backend;
 mod cloud;
+mod decode;
 mod defaults;
 mod env_var;
 mod error;

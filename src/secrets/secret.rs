@@ -10,7 +10,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::context;
-use crate::secrets::{CloudBackend, EnvVarSecret, SecretBackend, SecretError, SecretValue, error};
+use crate::secrets::{
+    CloudBackend, EnvVarSecret, SecretBackend, SecretError, SecretValue, decode, error,
+};
 
 /// The backend asked when a secret is not in the context and Cloud secrets
 /// are on. `None`: Prefect Cloud, set up from the effective configuration.
@@ -43,7 +45,10 @@ pub fn set_default_backend(
 ///    in any TOML layer, the secrets directory, `PREFECT__CONTEXT__SECRETS__NAME`
 ///    variables and runtime edits ([`Secrets::insert`]). A string that parses
 ///    as JSON comes back decoded (`'{"x": 42}'` → an object, `"42"` → 42), any
-///    other string as it is; other values as they are.
+///    other string as it is; other values as they are. Decoding never rounds:
+///    floats are correctly rounded, `"-0"` is the integer 0, and a string
+///    holding an integer beyond 64 bits (`"18446744073709551616"`) is kept as
+///    the string it is.
 /// 3. Not there: unless `backend = "cloud"` and `cloud.use_local_secrets =
 ///    false` in the effective configuration, the error is
 ///    `Local Secret "NAME" was not found.`; otherwise the Cloud backend (or the
@@ -237,10 +242,12 @@ impl Secret {
     }
 }
 
-/// Prefect's `json.loads` step: strings that are JSON come back decoded.
+/// Prefect's `json.loads` step: strings that are JSON come back decoded,
+/// unless they hold an integer beyond 64 bits (then the text is kept, never
+/// a rounded number).
 fn decode(value: &Value) -> Value {
     match value {
-        Value::String(text) => serde_json::from_str(text).unwrap_or_else(|_| value.clone()),
+        Value::String(text) => decode::loads(text).unwrap_or_else(|_| value.clone()),
         other => other.clone(),
     }
 }
