@@ -158,10 +158,18 @@ fn explain_json_lists_layers_steps_and_winner() {
         .success();
     let v = json_of(&out.get_output().stdout);
     assert_eq!(v["layers"][0]["raw"], "${server.host}:${server.port}");
+    let step = &v["steps"][1];
     assert_eq!(
-        v["steps"][1],
-        json!({"step": "reference", "value": "http://localhost:8080", "reference": "server.port"})
+        (&step["step"], &step["value"], &step["reference"]),
+        (
+            &json!("reference"),
+            &json!("http://localhost:8080"),
+            &json!("server.port")
+        )
     );
+    // The referenced value and where it came from, as the load recorded them.
+    assert_eq!(step["referenced_value"], 8080);
+    assert_eq!(step["referenced_source"]["layer"], "user");
     assert_eq!(v["value"], "http://localhost:8080");
     let out = cmd(&files)
         .args(&d)

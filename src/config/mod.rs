@@ -101,6 +101,7 @@ pub use explain::{Explanation, Input, Layers};
 pub(crate) use export::file_text;
 pub use limits::Limits;
 pub use loader::{EMBEDDED_DEFAULTS, Loader};
+pub use sensitive::is_sensitive_key;
 pub use source::Source;
 pub use step::{LayerValue, Step, StepKind};
 pub use task_defaults::TaskDefaults;

@@ -94,7 +94,7 @@ impl Scope {
 /// The key rule: a key is sensitive when it lies in the secrets scope (the
 /// `context.secrets` table itself included) or its name is credential-like.
 /// `scope` is the key's own scope (`parent.child(name)`).
-pub(crate) fn is_sensitive_key(scope: Scope, name: &str) -> bool {
+pub(crate) fn is_sensitive_in(scope: Scope, name: &str) -> bool {
     scope == Scope::Secrets || is_sensitive_name(name)
 }
 
@@ -106,7 +106,21 @@ pub(crate) fn is_sensitive_path<'a>(parts: impl IntoIterator<Item = &'a str>) ->
         scope = scope.child(part);
         last = Some(part);
     }
-    last.is_some_and(|name| is_sensitive_key(scope, name))
+    last.is_some_and(|name| is_sensitive_in(scope, name))
+}
+
+/// The key rule alone, for a dotted key that may not be loaded: under
+/// `context.secrets`, or a credential-like last part, in any case. A loaded
+/// [`Config`](crate::config::Config) knows more (values built from
+/// sensitive ones): ask [`Config::is_sensitive`](crate::config::Config::is_sensitive) there.
+///
+/// ```
+/// use prefect_config::config::is_sensitive_key;
+/// assert!(is_sensitive_key("context.secrets.X") && is_sensitive_key("db.DB_PASSWORD"));
+/// assert!(!is_sensitive_key("server.port"));
+/// ```
+pub fn is_sensitive_key(key: &str) -> bool {
+    is_sensitive_path(crate::config::key::split(key))
 }
 
 /// True when `parts` lie in the `context.secrets` scope.
@@ -137,9 +151,19 @@ pub(crate) fn has_url_password(text: &str) -> bool {
             .unwrap_or(authority.len());
         let authority = &authority[..end];
         if let Some(userinfo) = authority.rfind('@').map(|i| &authority[..i]) {
+            // A password that is only a `${...}` reference or a `$VAR` is a
+            // placeholder: the value it becomes makes the result sensitive.
+            let placeholder = |pw: &str| {
+                (pw.starts_with("${") && pw.ends_with('}') && !pw[2..pw.len() - 1].contains('}'))
+                    || (pw.starts_with('$')
+                        && pw.len() > 1
+                        && pw[1..]
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            };
             if userinfo
                 .split_once(':')
-                .is_some_and(|(_, pw)| !pw.is_empty())
+                .is_some_and(|(_, pw)| !pw.is_empty() && !placeholder(pw))
             {
                 return true;
             }
@@ -207,5 +231,8 @@ mod tests {
         assert!(!has_url_password("postgresql://u@h/db"));
         assert!(!has_url_password("http://h/a:b@c"));
         assert!(!has_url_password("http://localhost:4200"));
+        assert!(!has_url_password("postgresql://u:${db.password}@h/db"));
+        assert!(!has_url_password("postgresql://u:$DB_PASSWORD@h/db"));
+        assert!(has_url_password("postgresql://u:pw${x}@h/db"));
     }
 }

@@ -63,7 +63,7 @@ fn walk(
                 has_empty |= child.entries.is_empty();
             }
             Node::Leaf(leaf) => {
-                leaf.sensitive = sensitive::is_sensitive_key(child_scope, key)
+                leaf.sensitive = sensitive::is_sensitive_in(child_scope, key)
                     || leaf.value.as_str().is_some_and(sensitive::has_url_password);
                 if leaf.verbatim {
                     continue;

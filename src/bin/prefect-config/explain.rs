@@ -1,10 +1,11 @@
-//! `explain`: every layer that set a key, the steps to its value, the winner.
+//! `explain`: every layer that set a key, the steps to its value, the winner,
+//! as the load recorded them; masked by the library unless `--show-secrets`.
 
 use prefect_config::Value;
-use prefect_config::config::{Layers, StepKind};
+use prefect_config::config::{Explanation, Layers};
 
 use crate::cli::ExplainArgs;
-use crate::output::{MASK, Masker, Style, inline, is_secret_key, source_json, source_label};
+use crate::output::{MASK, Masker, Style, inline, is_blank, source_json, source_label};
 use crate::render::json_text;
 use crate::{Failure, missing_key};
 
@@ -14,75 +15,71 @@ pub fn run(layers: &Layers, args: &ExplainArgs) -> Result<(), Failure> {
         .explain(&args.key)
         .ok_or_else(|| missing_key(config, &args.key))?;
     let masker = Masker::new(layers, args.show_secrets);
-    let key = why.key();
-    // A secret key hides everything; a value built from a secret hides the
-    // steps from the first secret reference on.
-    let all_hidden = !masker.showing() && is_secret_key(key);
-    let shown = |value: &Value| -> Value {
-        if all_hidden && !is_blank(value) {
+    let why = if args.show_secrets {
+        why
+    } else {
+        why.redacted()
+    };
+    // What each reference step read: its value (masked like any other) and source.
+    let referenced = |step_reference: &Option<String>| -> Option<Value> {
+        let key = step_reference.as_deref()?;
+        let value = config.get(key)?;
+        Some(if masker.hides(key) && !is_blank(value) {
             Value::String(MASK.into())
         } else {
-            masker.masked(key, value)
-        }
-    };
-    let mut hiding = all_hidden;
-    let steps: Vec<(String, Value, Option<String>)> = why
-        .steps()
-        .iter()
-        .map(|step| {
-            if let Some(reference) = &step.reference {
-                hiding |= masker.hides(reference);
-            }
-            let kind = match step.kind {
-                StepKind::ExpandEnv => "expand_env",
-                StepKind::Cast => "cast",
-                StepKind::Reference => "reference",
-                _ => "other",
-            };
-            let value = if hiding {
-                Value::String(MASK.into())
-            } else {
-                step.value.clone()
-            };
-            (kind.to_owned(), value, step.reference.clone())
-        })
-        .collect();
-    let final_value = if hiding || masker.hides(key) {
-        shown(&Value::String(MASK.into()))
-    } else {
-        shown(why.value())
-    };
-    let raw_of = |value: &Value| {
-        if all_hidden {
-            shown(value)
-        } else {
             value.clone()
-        }
+        })
     };
 
     if args.json {
         let layers_json: Vec<Value> = why
             .layers()
             .iter()
-            .map(|layer| serde_json::json!({"source": source_json(&layer.source), "raw": raw_of(&layer.raw)}))
+            .map(
+                |layer| serde_json::json!({"source": source_json(&layer.source), "raw": layer.raw}),
+            )
             .collect();
-        let steps_json: Vec<Value> = steps
+        let steps_json: Vec<Value> = why
+            .steps()
             .iter()
-            .map(|(kind, value, reference)| serde_json::json!({"step": kind, "value": value, "reference": reference}))
+            .map(|step| {
+                serde_json::json!({
+                    "step": step.kind.name(),
+                    "value": step.value,
+                    "reference": step.reference,
+                    "referenced_value": referenced(&step.reference),
+                    "referenced_source": step.source.as_ref().map(source_json),
+                })
+            })
             .collect();
         let out = serde_json::json!({
-            "key": key,
+            "key": why.key(),
             "layers": layers_json,
             "steps": steps_json,
-            "value": final_value,
+            "value": why.value(),
             "source": source_json(why.source()),
         });
         print!("{}", json_text(&out)?);
         return Ok(());
     }
+    print!("{}", text(&why, Style::for_stdout(), &referenced));
+    Ok(())
+}
 
-    let style = Style::for_stdout();
-    let mut out = format!("{}\n", style.key(key));
+fn text(
+    why: &Explanation,
+    style: Style,
+    referenced: &dyn Fn(&Option<String>) -> Option<Value>,
+) -> String {
+    let mut out = format!("{}\n", style.key(why.key()));
+    if why.value().is_object() && why.layers().is_empty() {
+        out.push_str(&format!(
+            "  a table; value: {}  {}\n",
+            inline(why.value()),
+            style.dim(&format!("(last defined by {})", why.source()))
+        ));
+        return out;
+    }
     out.push_str("  layers, lowest first:\n");
     let count = why.layers().len();
     for (i, layer) in why.layers().iter().enumerate() {
@@ -96,7 +93,7 @@ pub fn run(layers: &Layers, args: &ExplainArgs) -> Result<(), Failure> {
             "    {}. {}  {}{mark}\n",
             i + 1,
             source_label(&layer.source),
-            inline(&raw_of(&layer.raw))
+            inline(&layer.raw)
         ));
     }
     if count == 0 || why.layers().last().map(|l| &l.source) != Some(why.source()) {
@@ -106,32 +103,32 @@ pub fn run(layers: &Layers, args: &ExplainArgs) -> Result<(), Failure> {
             style.good("<- wins")
         ));
     }
-    if !steps.is_empty() {
+    if !why.steps().is_empty() {
         out.push_str("  steps:\n");
         if let Some(first) = why.layers().last() {
-            out.push_str(&format!("       {}\n", inline(&raw_of(&first.raw))));
+            out.push_str(&format!("       {}\n", inline(&first.raw)));
         }
-        for (kind, value, reference) in &steps {
-            let what = match reference {
-                Some(r) => format!("${{{r}}}"),
-                None => kind.replace('_', " "),
+        for step in why.steps() {
+            let what = match (&step.reference, &step.source) {
+                (Some(r), Some(source)) => {
+                    let value = referenced(&step.reference)
+                        .map_or_else(String::new, |v| format!(" = {}", inline(&v)));
+                    format!("${{{r}}}{value}, from {}", source_label(source))
+                }
+                (Some(r), None) => format!("${{{r}}}: no such value"),
+                (None, _) => step.kind.name().replace('_', " "),
             };
             out.push_str(&format!(
                 "    -> {}  {}\n",
-                inline(value),
+                inline(&step.value),
                 style.dim(&format!("({what})"))
             ));
         }
     }
     out.push_str(&format!(
         "  value: {}  {}\n",
-        inline(&final_value),
+        inline(why.value()),
         style.dim(&format!("(from {})", why.source()))
     ));
-    print!("{out}");
-    Ok(())
-}
-
-fn is_blank(value: &Value) -> bool {
-    value.is_null() || value.as_str().is_some_and(str::is_empty)
+    out
 }

@@ -240,8 +240,8 @@ fn warn_readable_secrets(layers: &Layers) {
         {
             continue;
         }
-        let blank = value.is_null() || value.as_str().is_some_and(str::is_empty);
-        if output::is_secret_key(&key) && !blank && write::readable_by_others(path) {
+        if config.is_sensitive(&key) && !output::is_blank(value) && write::readable_by_others(path)
+        {
             write::warn_readable(path);
             warned.push(path.to_owned());
         }

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use prefect_config::Value;
-use prefect_config::config::{Layers, Source, StepKind};
+use prefect_config::config::{Config, Layers, Source};
 
 /// What a masked value prints as.
 pub const MASK: &str = "********";
@@ -47,63 +47,29 @@ impl Style {
     }
 }
 
-/// True when the last part of a key names a credential.
-pub fn is_credential_name(name: &str) -> bool {
-    matches!(name, "password" | "api_key" | "auth_token" | "admin_secret")
-        || name.ends_with("_secret")
-        || name.ends_with("_token")
-}
-
-/// True when the value at `path` is a secret by its place alone.
-pub fn is_secret_key(path: &str) -> bool {
-    let parts: Vec<&str> = path.split('.').collect();
-    (parts.len() >= 2 && parts[0] == "context" && parts[1] == "secrets")
-        || parts.last().is_some_and(|last| is_credential_name(last))
-}
-
 /// Nothing to hide: an unset credential is shown as unset.
-fn is_blank(value: &Value) -> bool {
+pub fn is_blank(value: &Value) -> bool {
     value.is_null() || value.as_str().is_some_and(str::is_empty)
 }
 
-/// Decides which values to mask: secret keys, and values whose `${...}`
-/// references reached a secret (`connection_url` built from `password`).
+/// Decides which values to mask, by the library's one sensitivity rule
+/// ([`Config::is_sensitive`]): sensitive keys, and values built from them.
 pub struct Masker<'a> {
-    layers: &'a Layers,
+    config: &'a Config,
     show: bool,
 }
 
 impl<'a> Masker<'a> {
     pub fn new(layers: &'a Layers, show: bool) -> Self {
-        Masker { layers, show }
-    }
-
-    pub fn showing(&self) -> bool {
-        self.show
+        Masker {
+            config: layers.config(),
+            show,
+        }
     }
 
     /// True when the value at the leaf `path` must be masked.
     pub fn hides(&self, path: &str) -> bool {
-        !self.show && self.tainted(path, 0)
-    }
-
-    fn tainted(&self, path: &str, depth: usize) -> bool {
-        if is_secret_key(path) {
-            return self.layers.config().get(path).is_some_and(|v| !is_blank(v));
-        }
-        if depth > 16 {
-            return true;
-        }
-        let Some(why) = self.layers.explain(path) else {
-            return false;
-        };
-        why.steps().iter().any(|step| {
-            step.kind == StepKind::Reference
-                && step
-                    .reference
-                    .as_deref()
-                    .is_some_and(|r| self.tainted(r, depth + 1))
-        })
+        !self.show && self.config.is_sensitive(path) && !self.config.get(path).is_some_and(is_blank)
     }
 
     /// A copy of the subtree at `path` with hidden leaves masked.
@@ -124,8 +90,8 @@ impl<'a> Masker<'a> {
                     self.mask_in(&child_path, child);
                 }
             }
-            _ if is_secret_key(path) && is_blank(value) => {}
-            _ if is_secret_key(path) || self.hides(path) => *value = Value::String(MASK.into()),
+            _ if is_blank(value) => {}
+            _ if self.config.is_sensitive(path) => *value = Value::String(MASK.into()),
             _ => {}
         }
     }
@@ -140,8 +106,29 @@ pub fn join(path: &str, key: &str) -> String {
     }
 }
 
-/// The short label of a source: `defaults`, a file path, or a variable name.
+/// The short label of a source: `defaults`, a file path, or a variable name,
+/// with control characters escaped so that a label can never end a comment
+/// line (a path holding a newline must not inject a command into `env` output).
 pub fn source_label(source: &Source) -> String {
+    let label = raw_label(source);
+    if label.chars().any(char::is_control) {
+        label
+            .chars()
+            .flat_map(|c| {
+                let escaped: Vec<char> = if c.is_control() {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                escaped
+            })
+            .collect()
+    } else {
+        label
+    }
+}
+
+fn raw_label(source: &Source) -> String {
     if let Some(var) = source.env_var() {
         return var.to_owned();
     }
@@ -151,6 +138,39 @@ pub fn source_label(source: &Source) -> String {
         ("task_defaults", None) => "task defaults".to_owned(),
         (layer, None) => layer.to_owned(),
     }
+}
+
+/// The source of the value at `key`, and of each value its `${...}`
+/// references read (`defaults, ${backend} from PREFECT__BACKEND`), as the
+/// load recorded them.
+pub fn provenance_label(config: &Config, key: &str, source: &Source) -> String {
+    let mut label = source_label(source);
+    if let Some(why) = config.explain(key) {
+        for step in why.steps() {
+            if let (Some(reference), Some(from)) = (&step.reference, &step.source) {
+                label.push_str(&format!(", ${{{reference}}} from {}", source_label(from)));
+            }
+        }
+    }
+    label
+}
+
+/// Each `${...}` reference the value at `key` read, with its source, as JSON.
+pub fn references_json(config: &Config, key: &str) -> Value {
+    let steps = config
+        .explain(key)
+        .map(|why| why.steps().to_vec())
+        .unwrap_or_default();
+    Value::Array(
+        steps
+            .iter()
+            .filter_map(|step| {
+                let reference = step.reference.as_ref()?;
+                let source = step.source.as_ref()?;
+                Some(serde_json::json!({"key": reference, "source": source_json(source)}))
+            })
+            .collect(),
+    )
 }
 
 /// A source as stable JSON: `{"layer": ..., "path": ...}` or `{"layer": "env", "var": ...}`.

@@ -4,7 +4,7 @@ use prefect_config::Value;
 use prefect_config::config::Layers;
 
 use crate::cli::{Format, ViewArgs};
-use crate::output::{Masker, Style, inline, join, source_json, source_label};
+use crate::output::{Masker, Style, inline, join, provenance_label, references_json, source_json};
 use crate::render::{is_shell_name, json_text, shell_quote, toml_text};
 use crate::{Failure, missing_key};
 
@@ -26,6 +26,10 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
                     item.insert("value".into(), masker.masked(key, value));
                     let source = config.source_of(key).map_or(Value::Null, source_json);
                     item.insert("source".into(), source);
+                    let references = references_json(config, key);
+                    if references.as_array().is_some_and(|r| !r.is_empty()) {
+                        item.insert("references".into(), references);
+                    }
                     Value::Object(item)
                 })
                 .collect();
@@ -52,7 +56,8 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
                 out.push_str(&format!("export {name}={}", shell_quote(&text)));
                 if with_sources {
                     if let Some(source) = config.source_of(key) {
-                        out.push_str(&style.dim(&format!("  # {}", source_label(source))));
+                        let label = provenance_label(config, key, source);
+                        out.push_str(&style.dim(&format!("  # {label}")));
                     }
                 }
                 out.push('\n');
@@ -102,7 +107,10 @@ fn toml_with_sources(
     let config = layers.config();
     if !value.is_object() {
         let shown = masker.masked(path, value);
-        let label = config.source_of(path).map(source_label).unwrap_or_default();
+        let label = config
+            .source_of(path)
+            .map(|source| provenance_label(config, path, source))
+            .unwrap_or_default();
         return Ok(format!(
             "{}  {}\n",
             inline(&shown),
@@ -134,7 +142,7 @@ fn toml_with_sources(
         if let Some(value) = item.and_then(toml_edit::Item::as_value_mut) {
             value
                 .decor_mut()
-                .set_suffix(format!("  # {}", source_label(source)));
+                .set_suffix(format!("  # {}", provenance_label(config, &key, source)));
         }
     }
     let rendered = doc.to_string();

@@ -7,7 +7,7 @@ use prefect_config::config::Loader;
 use prefect_config::edit::{Change, ConfigFile, EditError, Edited};
 
 use crate::Failure;
-use crate::output::is_secret_key;
+use prefect_config::config::is_sensitive_key;
 
 /// The user file at `path`, validated with the loader the flags describe.
 pub fn user_file(path: PathBuf, loader: &Loader, allow_expansion: bool) -> ConfigFile {
@@ -25,7 +25,7 @@ pub fn apply(file: &ConfigFile, changes: &[Change]) -> Result<Edited, Failure> {
         }
         other => Failure(other.to_string()),
     })?;
-    if edited.readable_by_others() && changes.iter().any(|c| is_secret_key(&c.key())) {
+    if edited.readable_by_others() && changes.iter().any(|c| is_sensitive_key(&c.key())) {
         warn_readable(edited.file());
     }
     Ok(edited)
