@@ -339,7 +339,7 @@ fn validate_reports_positions_and_exit_status() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "syntax.toml:3:1: error: TOML syntax",
+            "syntax.toml:2:6: error: TOML syntax error",
         ));
 
     let cycle = files.write("cycle.toml", "x = 1\n[c]\na = '${c.b}'\nb = '${c.a}'\n");

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::config::env::Environment;
+use crate::config::error::Sink;
 use crate::config::key::KeyPath;
 use crate::config::layer::Layer;
 use crate::config::node::{Leaf, Node, Table};
@@ -21,18 +22,26 @@ pub(crate) fn read(
     env: &Environment,
     prefix: &str,
     warnings: &mut Vec<ConfigWarning>,
+    sink: &mut Sink,
 ) -> Result<Layer, ConfigError> {
     let layer_source = Source::EnvVar(Arc::from(format!("{prefix}__*")));
     let mut root = Table::new(layer_source.clone());
     for (name, rest, text) in env.with_prefix(prefix) {
-        let path = KeyPath::from_env(name, rest)?;
+        let path = match KeyPath::from_env(name, rest) {
+            Ok(path) => path,
+            Err(err) => {
+                sink.report(err)?;
+                continue;
+            }
+        };
         let source = Source::EnvVar(name.clone());
         if path.parts().len() > MAX_DEPTH {
-            return Err(ConfigError::TooDeep {
+            sink.report(ConfigError::TooDeep {
                 origin: source,
                 line: 1,
                 limit: MAX_DEPTH,
-            });
+            })?;
+            continue;
         }
         let leaf = Leaf::new(Value::String(text.to_owned()), source);
         insert(

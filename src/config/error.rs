@@ -200,3 +200,44 @@ impl ConfigError {
         }
     }
 }
+
+/// Where the passes send an error: loading stops at the first, a check
+/// ([`Loader::check`](crate::config::Loader::check)) collects them all and
+/// each pass goes on past the fault.
+pub(crate) struct Sink {
+    collect: bool,
+    pub(crate) errors: Vec<ConfigError>,
+}
+
+impl Sink {
+    /// Stops at the first error.
+    pub(crate) fn stop() -> Sink {
+        Sink {
+            collect: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Collects every error.
+    pub(crate) fn collect() -> Sink {
+        Sink {
+            collect: true,
+            errors: Vec::new(),
+        }
+    }
+
+    pub(crate) fn collecting(&self) -> bool {
+        self.collect
+    }
+
+    /// `Err` when loading must stop here; `Ok` when the caller should skip
+    /// the faulty part and go on.
+    pub(crate) fn report(&mut self, error: ConfigError) -> Result<(), ConfigError> {
+        if self.collect {
+            self.errors.push(error);
+            Ok(())
+        } else {
+            Err(error)
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! figment at the boundary: providers in, a `Figment` out.
 //!
-//! - Every built-in layer is a [`figment::Provider`], and
+//! - Every built-in layer is a [`figment::Provider`](::figment::Provider), and
 //!   [`Loader::provider`](crate::config::Loader::provider) reads any other
 //!   provider as a layer (its `Default` profile, with its `Global` profile on
 //!   top; other profiles are not read).

@@ -9,6 +9,8 @@ use serde_json::{Number, Value};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::config::check::Seen;
+use crate::config::error::Sink;
 use crate::config::node::{Leaf, Node, Table};
 use crate::config::{ConfigError, MAX_DEPTH, Source};
 
@@ -21,21 +23,40 @@ pub(crate) struct Layer {
 }
 
 impl Layer {
+    /// Parses a TOML document for a load or a check: a check reports every
+    /// syntax error of the file (the parser recovers) and keeps the text to
+    /// locate problems; `None` when the file is broken and a check goes on.
+    pub(crate) fn from_toml_into(
+        source: Source,
+        text: &str,
+        sink: &mut Sink,
+        seen: Option<&mut Seen>,
+    ) -> Result<Option<Layer>, ConfigError> {
+        let Some(seen) = seen else {
+            return Layer::from_toml(source, text).map(Some);
+        };
+        seen.texts.push((source.clone(), text.to_owned()));
+        if let Err(err) = check_depth(text, &source) {
+            sink.report(err)?;
+            return Ok(None);
+        }
+        let (_, errors) = DeTable::parse_recoverable(text);
+        if errors.is_empty() {
+            return match Layer::from_toml(source, text) {
+                Ok(layer) => Ok(Some(layer)),
+                Err(err) => sink.report(err).map(|()| None),
+            };
+        }
+        for err in errors {
+            sink.report(syntax_error(&source, text, &err))?;
+        }
+        Ok(None)
+    }
+
     /// Parses a TOML document.
     pub(crate) fn from_toml(source: Source, text: &str) -> Result<Layer, ConfigError> {
         check_depth(text, &source)?;
-        let syntax = |err: &toml::de::Error| {
-            let (line, column) = err
-                .span()
-                .map_or((1, 1), |span| line_column(text, span.start));
-            ConfigError::Syntax {
-                origin: source.clone(),
-                line,
-                column,
-                message: syntax_message(err),
-            }
-        };
-        let table = DeTable::parse(text).map_err(|err| syntax(&err))?;
+        let table = DeTable::parse(text).map_err(|err| syntax_error(&source, text, &err))?;
         let root = table_of(table.into_inner(), &source).map_err(|span| {
             let (line, column) = line_column(text, span.start);
             ConfigError::Syntax {
@@ -46,6 +67,18 @@ impl Layer {
             }
         })?;
         Ok(Layer { source, root })
+    }
+}
+
+fn syntax_error(source: &Source, text: &str, err: &toml::de::Error) -> ConfigError {
+    let (line, column) = err
+        .span()
+        .map_or((1, 1), |span| line_column(text, span.start));
+    ConfigError::Syntax {
+        origin: source.clone(),
+        line,
+        column,
+        message: syntax_message(err),
     }
 }
 
@@ -108,7 +141,7 @@ fn value_of(value: Spanned<DeValue<'_>>) -> Result<Value, std::ops::Range<usize>
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;

@@ -20,7 +20,9 @@ use std::sync::Arc;
 use figment::Provider;
 use once_cell::sync::Lazy;
 
+use crate::config::check::Seen;
 use crate::config::env::Environment;
+use crate::config::error::Sink;
 use crate::config::explain::{Input, Layers};
 use crate::config::layer::Layer;
 use crate::config::limits::Limits;
@@ -398,6 +400,17 @@ impl Loader {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn load_layers(&self) -> Result<Layers, ConfigError> {
+        self.pipeline(&mut Sink::stop(), None)
+    }
+
+    /// The load itself: every layer in [`ORDER`], then the passes. With a
+    /// collecting sink it goes on past each fault (skipping what is broken)
+    /// and `seen` keeps what a check needs to locate problems.
+    pub(crate) fn pipeline(
+        &self,
+        sink: &mut Sink,
+        mut seen: Option<&mut Seen>,
+    ) -> Result<Layers, ConfigError> {
         let env = self.environment();
         let mut warnings = Vec::new();
         let mut typo_warnings = Vec::new();
@@ -413,22 +426,53 @@ impl Loader {
         for kind in ORDER {
             match kind {
                 LayerKind::Defaults => {
-                    if let Some(defaults) = &self.defaults {
-                        add(self.read_defaults(defaults, &env)?, &mut tree);
+                    let Some(defaults) = &self.defaults else {
+                        continue;
+                    };
+                    let layer = match self.read_defaults(defaults, &env, sink, seen.as_deref_mut())
+                    {
+                        Ok(Some(layer)) => layer,
+                        Ok(None) => continue,
+                        Err(err) => {
+                            sink.report(err)?;
+                            continue;
+                        }
+                    };
+                    if let Some(seen) = seen.as_deref_mut() {
+                        seen.defaults = Some(layer.root.clone());
                     }
+                    add(layer, &mut tree);
                 }
                 LayerKind::User | LayerKind::Backend => {
-                    if let Some((path, source)) = self.file_of(kind, &env) {
-                        if path.is_file() {
-                            let text = std::fs::read_to_string(&path)
-                                .map_err(|e| ConfigError::read(&path, e))?;
-                            add(Layer::from_toml(source, &text)?, &mut tree);
+                    let Some((path, source)) = self.file_of(kind, &env) else {
+                        continue;
+                    };
+                    if !path.is_file() {
+                        continue;
+                    }
+                    let text = match std::fs::read_to_string(&path) {
+                        Ok(text) => text,
+                        Err(e) => {
+                            sink.report(ConfigError::read(&path, e))?;
+                            continue;
                         }
+                    };
+                    if let Some(layer) =
+                        Layer::from_toml_into(source, &text, sink, seen.as_deref_mut())?
+                    {
+                        if let Some(seen) = seen.as_deref_mut() {
+                            seen.file_layers
+                                .push((layer.source.clone(), layer.root.clone()));
+                        }
+                        add(layer, &mut tree);
                     }
                 }
                 LayerKind::Providers => {
                     for provider in &self.providers {
-                        add(fig::provider_layer(provider.as_ref())?, &mut tree);
+                        match fig::provider_layer(provider.as_ref()) {
+                            Ok(layer) => add(layer, &mut tree),
+                            Err(err) => sink.report(err)?,
+                        }
                     }
                 }
                 LayerKind::SecretsDir => {
@@ -440,7 +484,7 @@ impl Loader {
                 }
                 LayerKind::Env => {
                     if let Some(prefix) = &self.env_prefix {
-                        let layer = env_layer::read(&env, prefix, &mut warnings)?;
+                        let layer = env_layer::read(&env, prefix, &mut warnings, sink)?;
                         if let Some(lower) = &tree {
                             typo_warnings = typos::env_typos(lower, &layer.root);
                         }
@@ -450,12 +494,17 @@ impl Loader {
             }
         }
         let mut root = tree.unwrap_or_else(|| Table::new(Source::Runtime));
-        let pending = values::run(&mut root, &env, &self.limits)?;
-        warnings.extend(references::resolve(&mut root, pending, &self.limits)?);
+        let pending = values::run(&mut root, &env, &self.limits, sink)?;
+        warnings.extend(references::resolve(&mut root, pending, &self.limits, sink)?);
         if self.task_defaults {
             task_defaults::apply(&mut root);
         }
-        validate::check_reserved(&root)?;
+        let max = if sink.collecting() { usize::MAX } else { 1 };
+        let mut reserved = Vec::new();
+        validate::reserved_keys(&root, &mut Vec::new(), &mut reserved, max);
+        for err in reserved {
+            sink.report(err)?;
+        }
         typo_warnings.append(&mut warnings);
         Ok(Layers::new(Config::new(root, typo_warnings), sources))
     }
@@ -545,15 +594,22 @@ impl Loader {
         self.env.clone().unwrap_or_else(Environment::from_process)
     }
 
-    fn read_defaults(&self, defaults: &Defaults, env: &Environment) -> Result<Layer, ConfigError> {
+    /// The defaults layer; `None` when it is broken and a check goes on.
+    fn read_defaults(
+        &self,
+        defaults: &Defaults,
+        env: &Environment,
+        sink: &mut Sink,
+        seen: Option<&mut Seen>,
+    ) -> Result<Option<Layer>, ConfigError> {
         match defaults {
-            Defaults::Embedded => embedded_layer(),
-            Defaults::Toml(text) => Layer::from_toml(Source::DefaultsToml, text),
+            Defaults::Embedded => embedded_layer().map(Some),
+            Defaults::Toml(text) => Layer::from_toml_into(Source::DefaultsToml, text, sink, seen),
             Defaults::File(path) => {
                 let path = expand_path(path, env, &self.limits);
                 let text =
                     std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
-                Layer::from_toml(Source::DefaultsFile(Arc::from(path)), &text)
+                Layer::from_toml_into(Source::DefaultsFile(Arc::from(path)), &text, sink, seen)
             }
         }
     }

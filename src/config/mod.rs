@@ -3,7 +3,8 @@
 //! # Layers
 //!
 //! Lowest to highest; a later layer wins, tables merge key by key and any
-//! other value (including arrays) is replaced whole:
+//! other value (including arrays) is replaced whole. The order is written
+//! once, in [`Loader`], and both [`Loader::load`] and [`Loader::inputs`] walk it:
 //!
 //! 1. **defaults**: the embedded `config/config.toml`, or a file or string you
 //!    give (a missing defaults file is an error);
@@ -11,12 +12,39 @@
 //!    (skipped when missing);
 //! 3. **backend file**: `$PREFECT__BACKEND_CONFIG_PATH`, else
 //!    `~/.prefect/backend.toml` (skipped when missing);
-//! 4. **secrets directory** (standard loader, or [`Loader::secrets_dir`]): each
+//! 4. **providers**: any [`figment::Provider`](::figment::Provider) added with [`Loader::provider`],
+//!    in the order added;
+//! 5. **secrets directory** (standard loader, or [`Loader::secrets_dir`]): each
 //!    file of `$PREFECT__SECRETS_DIR` (else of a top-level `secrets_dir` key)
-//!    becomes `context.secrets.<file name>`, taken as written;
-//! 5. **environment**: `PREFECT__SECTION__KEY=value` sets `section.key`. Key
+//!    becomes `context.secrets.<file name>`, taken exactly as written;
+//! 6. **environment**: `PREFECT__SECTION__KEY=value` sets `section.key`. Key
 //!    parts are lower-cased, except the secret name in
 //!    `PREFECT__CONTEXT__SECRETS__MyName`, which keeps its case.
+//!
+//! # The tree
+//!
+//! A load builds one tree. Each node is a table or a leaf, and each leaf
+//! carries its value together with its [`Source`], whether it is sensitive,
+//! and what the load did to it: the raw value of every layer it overrode and
+//! each [`Step`] since it was written. Nothing walks a second tree in step:
+//! [`Config::source_of`], [`Config::explain`] and [`Config::is_sensitive`]
+//! read the node.
+//!
+//! # The passes, in order
+//!
+//! | pass | what it does | where the rule lives |
+//! |------|--------------|----------------------|
+//! | read | each layer becomes a tree of nodes (TOML straight from the parser, variables one leaf each, providers through figment) | `layer.rs`, `env_layer.rs`, `secrets_dir.rs`, `figment.rs`; names of variables: `key.rs` |
+//! | merge | layers fold into one tree, lowest first, keeping the defaults' key order | `merge.rs` (the rules are one table) |
+//! | values | sensitivity by key; `$VAR`, `${VAR}`, `~` expanded; strings cast (environment values twice) | `values.rs`, `sensitive.rs`, `expand.rs`, `cast.rs` (the twice-cast rule: `cast::rounds`) |
+//! | references | `${a.b}` replaced, innermost first; sensitivity carried | `references.rs` |
+//! | task defaults | `tasks.defaults` normalised (standard loader) | `task_defaults.rs` |
+//! | validation | reserved keys rejected | `validate.rs` |
+//! | warnings | likely typos in variable names | `typos.rs` |
+//!
+//! Each pass records its [`Step`] on the leaf it changes, so
+//! [`Config::explain`] shows exactly what happened. Sizes and counts are
+//! capped by [`Limits`].
 //!
 //! # Values
 //!
@@ -24,7 +52,7 @@
 //! `$VAR`, `${VAR}` and a leading `~` expanded from the environment, then is
 //! cast: `true`/`false` in any case become booleans and Python literals become
 //! their value ([`string_to_type`]); so `port = "4200"` loads as the integer
-//! 4200. Environment values are cast once more on their own first, as in
+//! 4200. Environment values go through expansion and casting twice, as in
 //! Prefect: `PREFECT__X="'5'"` loads as the string `"5"` then the integer 5.
 //! Finally `${a.b}` references to other keys are resolved: a value that is one
 //! whole reference takes the referenced value with its type, a reference
@@ -48,8 +76,32 @@
 //!     .load()?;
 //! assert_eq!(cfg.get("server.endpoint"), Some(&json!("http://localhost:8080")));
 //! assert_eq!(cfg.source_of("server.port"), Some(&Source::EnvVar("PREFECT__SERVER__PORT".into())));
+//! let why = cfg.explain("server.endpoint").unwrap();
+//! assert_eq!(why.steps()[1].source, Some(Source::EnvVar("PREFECT__SERVER__PORT".into())));
 //! # Ok::<(), prefect_config::config::ConfigError>(())
 //! ```
+//!
+//! # What is sensitive
+//!
+//! One rule, decided as each value is built and kept on the leaf
+//! ([`Config::is_sensitive`]); `Debug` of [`Config`], [`Explanation::redacted`]
+//! and every CLI output use it. A key is sensitive when it lies under
+//! `context.secrets` or its last part, in any case, is `password`, `passwd`,
+//! `api_key`, `apikey`, `auth_token`, `token`, `secret`, `private_key`,
+//! `credentials`, or ends in `_password`, `_passwd`, `_token`, `_secret`,
+//! `_api_key` or `_private_key` ([`is_sensitive_key`]). A value is sensitive
+//! when its key is, when it holds a URL with a password
+//! (`postgresql://u:p@h/db`), or when it was built from a sensitive value
+//! through `${a.b}` or through `$VAR` of a sensitive variable
+//! (`$PREFECT__CLOUD__API_KEY`, `$DB_PASSWORD`).
+//!
+//! # Diagnostics
+//!
+//! [`Loader::check`] runs the same pipeline but collects every problem
+//! instead of stopping at the first: all TOML syntax errors with
+//! file:line:column, reserved keys, reference cycles, references to missing
+//! keys, broken variable names, likely typos in variable names and in file
+//! keys. Each [`Diagnostic`] is located; none shows a value.
 //!
 //! # Where this differs from Prefect
 //!
@@ -57,14 +109,17 @@
 //!   variable with an empty key part (`PREFECT__A____B`) are errors; Prefect
 //!   leaves `${...}` text, gives `None`, or makes a key `""`.
 //! - References resolve through chains of any length (Prefect stops after ten
-//!   passes).
+//!   passes), within [`Limits`].
 //! - `PREFECT__Context__Secrets__X` in any case is a secret; Prefect matches
 //!   only the upper-case spelling.
 //! - Tables nested deeper than [`MAX_DEPTH`] are an error rather than a
 //!   stack overflow.
-//! - Casting differs in the corners listed in [`string_to_type`]'s module.
+//! - Secrets-directory files are taken exactly as written: no expansion,
+//!   casting or references.
+//! - Casting differs in the corners listed on [`string_to_type`].
 
 mod cast;
+mod check;
 mod env;
 mod env_layer;
 mod error;
@@ -96,6 +151,7 @@ mod warning;
 use std::path::Path;
 
 pub use cast::string_to_type;
+pub use check::{Diagnostic, Location, Problem};
 pub use error::ConfigError;
 pub use explain::{Explanation, Input, Layers};
 pub(crate) use export::file_text;

@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::config::error::Sink;
 use crate::config::limits::Limits;
 use crate::config::node::{FastMap, Node, Raw, Table};
 use crate::config::step::{Step, StepKind};
@@ -76,6 +77,7 @@ pub(crate) fn resolve(
     root: &mut Table,
     pending: Vec<Vec<String>>,
     limits: &Limits,
+    sink: &mut Sink,
 ) -> Result<Vec<ConfigWarning>, ConfigError> {
     if pending.is_empty() {
         return Ok(Vec::new());
@@ -110,10 +112,13 @@ pub(crate) fn resolve(
             };
             substitutions += 1;
             if substitutions > limits.max_substitutions {
-                return Err(ConfigError::ReferenceDidNotSettle {
+                let err = ConfigError::ReferenceDidNotSettle {
                     key: path.join("."),
                     origin: leaf.source.clone(),
-                });
+                };
+                // Nothing more can be substituted in this load.
+                sink.report(err)?;
+                return Ok(warnings);
             }
             let text = leaf.value.as_str().unwrap_or_default();
             let reference = text[key].to_owned();
@@ -128,7 +133,12 @@ pub(crate) fn resolve(
                             .map(|i| pending[*i].join("."))
                             .collect();
                         keys.push(pending[dep].join("."));
-                        return Err(ConfigError::ReferenceCycle { keys });
+                        sink.report(ConfigError::ReferenceCycle { keys })?;
+                        // Leave the cycle's values as they are and go on.
+                        for i in stack.drain(from..) {
+                            state[i] = State::Done;
+                        }
+                        continue;
                     }
                     State::Pending => {
                         stack.push(dep);
@@ -189,11 +199,14 @@ pub(crate) fn resolve(
                 .as_str()
                 .is_some_and(|t| t.len() > limits.max_value_bytes)
             {
-                return Err(ConfigError::TooLarge {
+                sink.report(ConfigError::TooLarge {
                     key: path.join("."),
                     origin: leaf.source.clone(),
                     limit: limits.max_value_bytes,
-                });
+                })?;
+                state[top] = State::Done;
+                stack.pop();
+                continue;
             }
             let mut step = Step::new(StepKind::Reference, new_value);
             step.reference = Some(reference);

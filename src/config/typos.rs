@@ -58,7 +58,7 @@ pub(crate) fn env_typos(lower: &Table, env: &Table) -> Vec<ConfigWarning> {
         let candidates = near.entry((parent.clone(), wrong)).or_insert_with(|| {
             let index = indexes
                 .entry(parent)
-                .or_insert_with(|| SiblingIndex::new(siblings));
+                .or_insert_with(|| SiblingIndex::new(siblings, 1));
             index.near(wrong).into_iter().map(str::to_owned).collect()
         });
         let suggestion = candidates.iter().find_map(|candidate| {
@@ -96,55 +96,84 @@ fn collect<'a>(
     }
 }
 
-/// A table's keys, findable by their one-deletion variants.
-struct SiblingIndex {
+/// A table's keys, findable by their deletion variants.
+pub(crate) struct SiblingIndex {
     keys: Vec<String>,
+    /// 1 or 2: how many edits away a key may be found.
+    max_edits: usize,
     /// Each key itself and each of its one-deletion variants, with the
     /// positions of the keys that produce it.
     variants: FastMap<String, Vec<usize>>,
 }
 
 impl SiblingIndex {
-    fn new(table: &Table) -> SiblingIndex {
+    /// Indexes `table`'s keys for look-ups up to `max_edits` (1 or 2) away.
+    pub(crate) fn new(table: &Table, max_edits: usize) -> SiblingIndex {
         let keys: Vec<String> = table.entries.keys().cloned().collect();
         let mut variants: FastMap<String, Vec<usize>> = FastMap::default();
         for (i, key) in keys.iter().enumerate() {
-            for variant in deletions(key) {
+            for variant in deletions(key, max_edits) {
                 let positions = variants.entry(variant).or_default();
                 if positions.last() != Some(&i) {
                     positions.push(i);
                 }
             }
         }
-        SiblingIndex { keys, variants }
+        SiblingIndex {
+            keys,
+            max_edits,
+            variants,
+        }
     }
 
-    /// Keys one edit from `wrong`, in table order.
-    fn near(&self, wrong: &str) -> Vec<&str> {
-        let mut found: Vec<usize> = deletions(wrong)
+    /// Keys one edit from `wrong` (or two, for an index of two and words of
+    /// at least five characters, where two edits are still a likely typo),
+    /// nearest first, then in table order.
+    pub(crate) fn near(&self, wrong: &str) -> Vec<&str> {
+        let long = wrong.chars().count() >= 5;
+        let max = if long { self.max_edits } else { 1 };
+        let mut found: Vec<(usize, usize)> = deletions(wrong, max)
+            .into_iter()
             .filter_map(|variant| self.variants.get(&variant))
             .flatten()
-            .copied()
-            .filter(|&i| {
+            .filter_map(|&i| {
                 let candidate = &self.keys[i];
-                candidate.len().abs_diff(wrong.len()) <= 1
-                    && strsim::osa_distance(candidate, wrong) == 1
+                if candidate.len().abs_diff(wrong.len()) > max {
+                    return None;
+                }
+                let distance = strsim::osa_distance(candidate, wrong);
+                (1..=max).contains(&distance).then_some((distance, i))
             })
             .collect();
         found.sort_unstable();
         found.dedup();
-        found.into_iter().map(|i| self.keys[i].as_str()).collect()
+        found
+            .into_iter()
+            .map(|(_, i)| self.keys[i].as_str())
+            .collect()
     }
 }
 
-/// `word` itself and `word` with each one character deleted.
-fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
-    std::iter::once(word.to_owned()).chain(word.char_indices().map(move |(i, c)| {
-        let mut variant = String::with_capacity(word.len());
-        variant.push_str(&word[..i]);
-        variant.push_str(&word[i + c.len_utf8()..]);
-        variant
-    }))
+/// `word` with up to `max` characters deleted, `word` itself included.
+fn deletions(word: &str, max: usize) -> Vec<String> {
+    let mut out = vec![word.to_owned()];
+    let mut frontier = vec![word.to_owned()];
+    for _ in 0..max {
+        let mut next = Vec::new();
+        for w in &frontier {
+            for (i, c) in w.char_indices() {
+                let mut variant = String::with_capacity(w.len());
+                variant.push_str(&w[..i]);
+                variant.push_str(&w[i + c.len_utf8()..]);
+                next.push(variant);
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        out.extend(next.iter().cloned());
+        frontier = next;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -158,7 +187,7 @@ mod tests {
                 .entries
                 .insert((*key).to_owned(), Node::Table(Table::new(Source::Runtime)));
         }
-        SiblingIndex::new(&table)
+        SiblingIndex::new(&table, 1)
     }
 
     #[test]
@@ -171,5 +200,20 @@ mod tests {
         assert_eq!(idx.near("pert"), ["port"]);
         assert!(idx.near("lvl").is_empty());
         assert!(idx.near("level").is_empty()); // distance 0 is no typo
+    }
+
+    #[test]
+    fn two_edits_for_longer_words_only() {
+        let mut table = Table::new(Source::Runtime);
+        for key in ["connection_url", "db", "host"] {
+            table
+                .entries
+                .insert(key.to_owned(), Node::Table(Table::new(Source::Runtime)));
+        }
+        let idx = SiblingIndex::new(&table, 2);
+        assert_eq!(idx.near("conection_ulr"), ["connection_url"]);
+        assert_eq!(idx.near("ab"), ["db"]); // one edit: found at any length
+        assert!(idx.near("abc").is_empty()); // two edits from "db": too short
+        assert!(idx.near("hxsx").is_empty()); // two edits from "host": too short
     }
 }

@@ -51,17 +51,6 @@ pub fn is_reserved_key(key: &str) -> bool {
     RESERVED_KEYS.contains(&key) || (key.len() > 4 && key.starts_with("__") && key.ends_with("__"))
 }
 
-/// Fails on the first reserved key, in tree order, including keys inside
-/// tables that were cast from text.
-pub(crate) fn check_reserved(root: &Table) -> Result<(), ConfigError> {
-    let mut found = Vec::new();
-    reserved_keys(root, &mut Vec::new(), &mut found, 1);
-    match found.pop() {
-        Some(found) => Err(found),
-        None => Ok(()),
-    }
-}
-
 /// Every reserved key (at most `max`), in tree order, as the error it raises.
 pub(crate) fn reserved_keys<'a>(
     table: &'a Table,

@@ -8,6 +8,7 @@
 //! directory are taken as written.
 
 use crate::config::env::Environment;
+use crate::config::error::Sink;
 use crate::config::expand::{self, ExpandError};
 use crate::config::limits::Limits;
 use crate::config::node::{Node, Table};
@@ -39,9 +40,10 @@ pub(crate) fn run(
     root: &mut Table,
     env: &Environment,
     limits: &Limits,
+    sink: &mut Sink,
 ) -> Result<Vec<Vec<String>>, ConfigError> {
     let mut pending = Vec::new();
-    walk(root, None, Scope::Root, env, limits, &mut pending)?;
+    walk(root, None, Scope::Root, env, limits, &mut pending, sink)?;
     Ok(pending)
 }
 
@@ -52,6 +54,7 @@ fn walk(
     env: &Environment,
     limits: &Limits,
     pending: &mut Vec<Vec<String>>,
+    sink: &mut Sink,
 ) -> Result<(), ConfigError> {
     let mut has_empty = false;
     for (key, node) in table.entries.iter_mut() {
@@ -59,7 +62,7 @@ fn walk(
         let child_scope = scope.child(key);
         match node {
             Node::Table(child) => {
-                walk(child, Some(&link), child_scope, env, limits, pending)?;
+                walk(child, Some(&link), child_scope, env, limits, pending, sink)?;
                 has_empty |= child.entries.is_empty();
             }
             Node::Leaf(leaf) => {
@@ -75,7 +78,7 @@ fn walk(
                 if let Err(err) = result {
                     let key = link.to_vec().join(".");
                     let origin = leaf.source.clone();
-                    return Err(match err {
+                    sink.report(match err {
                         ExpandError::DidNotSettle => {
                             ConfigError::ExpansionDidNotSettle { key, origin }
                         }
@@ -84,7 +87,8 @@ fn walk(
                             origin,
                             limit: limits.max_value_bytes,
                         },
-                    });
+                    })?;
+                    continue;
                 }
                 if let Some(text) = leaf.value.as_str() {
                     if text.contains("${") {

@@ -62,6 +62,17 @@ pub enum ConfigWarning {
         /// What is wrong with it (never its content).
         problem: String,
     },
+    /// A file sets a key the defaults do not have, one or two edits from one
+    /// they do: probably a typo. Reported by
+    /// [`Loader::check`](crate::config::Loader::check), not by loading.
+    UnknownFileKey {
+        /// The key the file sets.
+        key: String,
+        /// The file.
+        origin: Source,
+        /// The existing key it probably meant.
+        suggestion: String,
+    },
     /// Two environment variables set a key and one of its parents; the one
     /// named here was ignored.
     EnvConflict {
@@ -98,6 +109,14 @@ impl fmt::Display for ConfigWarning {
             } => write!(
                 f,
                 "reference `${{{reference}}}` for key `{key}` in {origin} names a table, not a value; it became \"\""
+            ),
+            ConfigWarning::UnknownFileKey {
+                key,
+                origin,
+                suggestion,
+            } => write!(
+                f,
+                "key `{key}` in {origin} is not in the defaults: did you mean `{suggestion}`?"
             ),
             ConfigWarning::SecretsDir { path, problem } => {
                 write!(

@@ -43,6 +43,10 @@ impl Style {
     }
 
     pub fn bad(self, text: &str) -> String {
+        self.paint("31", text)
+    }
+
+    pub fn warn(self, text: &str) -> String {
         self.paint("33", text)
     }
 }

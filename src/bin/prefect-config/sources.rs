@@ -49,7 +49,7 @@ pub fn run(inputs: &[Input], args: &SourcesArgs, prefix: &str) -> Result<(), Fai
         let status = if input.found {
             style.good(&status)
         } else {
-            style.bad(&status)
+            style.warn(&status)
         };
         out.push_str(&format!(
             "{}. {:<12} {place}  ({status})\n",
