@@ -597,3 +597,38 @@ fn no_color_codes_off_a_terminal_or_with_no_color() {
         }
     }
 }
+
+#[test]
+fn explain_and_view_name_the_variable_that_chose_a_reference() {
+    let files = TempFiles::new();
+    let defaults = files.write(
+        "prefect-like.toml",
+        "backend = 'cloud'\n[server]\nendpoint = 'http://localhost:4200'\n[cloud]\nendpoint = 'https://api.prefect.io'\napi = '${${backend}.endpoint}'\n",
+    );
+    let explain = cmd(&files)
+        .env("PREFECT__BACKEND", "server")
+        .arg("--defaults")
+        .arg(&defaults)
+        .args(["explain", "cloud.api"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&explain.get_output().stdout).into_owned();
+    assert!(
+        text.contains("${backend} = \"server\", from PREFECT__BACKEND"),
+        "{text}"
+    );
+    assert!(text.contains("\"http://localhost:4200\""), "{text}");
+    let view = cmd(&files)
+        .env("PREFECT__BACKEND", "server")
+        .arg("--defaults")
+        .arg(&defaults)
+        .args(["view", "cloud", "--show-sources"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&view.get_output().stdout).into_owned();
+    let api = text
+        .lines()
+        .find(|l| l.starts_with("api"))
+        .unwrap_or_default();
+    assert!(api.contains("${backend} from PREFECT__BACKEND"), "{text}");
+}
