@@ -34,22 +34,11 @@ use std::path::PathBuf;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::config::error::Sink;
+use crate::config::collect::{Seen, Sink};
 use crate::config::layer::line_column;
 use crate::config::node::{Node, Table};
 use crate::config::typos::SiblingIndex;
 use crate::config::{ConfigError, ConfigWarning, Loader, Source, sensitive};
-
-/// What a check keeps of the inputs to locate problems.
-#[derive(Default)]
-pub(crate) struct Seen {
-    /// Each TOML input's text.
-    pub(crate) texts: Vec<(Source, String)>,
-    /// The defaults as read.
-    pub(crate) defaults: Option<Table>,
-    /// The user and backend files as read.
-    pub(crate) file_layers: Vec<(Source, Table)>,
-}
 
 /// One problem found by [`Loader::check`].
 ///

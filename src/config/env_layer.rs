@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::config::collect::Sink;
 use crate::config::env::Environment;
-use crate::config::error::Sink;
 use crate::config::key::KeyPath;
 use crate::config::layer::Layer;
 use crate::config::node::{Leaf, Node, Table};

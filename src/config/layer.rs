@@ -9,8 +9,7 @@ use serde_json::{Number, Value};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::config::check::Seen;
-use crate::config::error::Sink;
+use crate::config::collect::{Seen, Sink};
 use crate::config::node::{Leaf, Node, Table};
 use crate::config::{ConfigError, MAX_DEPTH, Source};
 

@@ -20,9 +20,8 @@ use std::sync::Arc;
 use figment::Provider;
 use once_cell::sync::Lazy;
 
-use crate::config::check::Seen;
+use crate::config::collect::{Seen, Sink};
 use crate::config::env::Environment;
-use crate::config::error::Sink;
 use crate::config::explain::{Input, Layers};
 use crate::config::layer::Layer;
 use crate::config::limits::Limits;

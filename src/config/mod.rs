@@ -120,6 +120,7 @@
 
 mod cast;
 mod check;
+mod collect;
 mod env;
 mod env_layer;
 mod error;

@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::config::error::Sink;
+use crate::config::collect::Sink;
 use crate::config::limits::Limits;
 use crate::config::node::{FastMap, Node, Raw, Table};
 use crate::config::step::{Step, StepKind};

@@ -29,9 +29,24 @@ pub struct TaskDefaults {
     pub timeout: Option<Duration>,
 }
 
-impl TaskDefaults {
-    pub(crate) fn from_config(config: &Config) -> TaskDefaults {
-        let get = |key: &str| config.get(&format!("tasks.defaults.{key}"));
+impl Config {
+    /// The typed task defaults (`tasks.defaults.*`).
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// use std::time::Duration;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[tasks.defaults]\nmax_retries = 3\nretry_delay = 10")
+    ///     .task_defaults(true)
+    ///     .load()?;
+    /// let defaults = cfg.task_defaults();
+    /// assert_eq!(defaults.max_retries, 3);
+    /// assert_eq!(defaults.retry_delay, Some(Duration::from_secs(10)));
+    /// assert_eq!(defaults.timeout, None);
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn task_defaults(&self) -> TaskDefaults {
+        let get = |key: &str| self.get(&format!("tasks.defaults.{key}"));
         TaskDefaults {
             max_retries: get("max_retries").and_then(Value::as_u64).unwrap_or(0),
             retry_delay: get("retry_delay").and_then(seconds),

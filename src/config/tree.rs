@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::config::key::{self, split};
 use crate::config::node::{Node, Table, value_at};
-use crate::config::{ConfigError, ConfigWarning, Source, TaskDefaults, export, extract, merge};
+use crate::config::{ConfigError, ConfigWarning, Source, export, extract, merge};
 use crate::redact::MASK;
 
 /// A loaded, fully resolved configuration.
@@ -217,25 +217,6 @@ impl Config {
         };
         let node = self.root.find(parts.iter().copied());
         extract::extract(value, node, &parts)
-    }
-
-    /// The typed task defaults (`tasks.defaults.*`).
-    ///
-    /// ```
-    /// use prefect_config::config::Loader;
-    /// use std::time::Duration;
-    /// let cfg = Loader::new()
-    ///     .defaults_toml("[tasks.defaults]\nmax_retries = 3\nretry_delay = 10")
-    ///     .task_defaults(true)
-    ///     .load()?;
-    /// let defaults = cfg.task_defaults();
-    /// assert_eq!(defaults.max_retries, 3);
-    /// assert_eq!(defaults.retry_delay, Some(Duration::from_secs(10)));
-    /// assert_eq!(defaults.timeout, None);
-    /// # Ok::<(), prefect_config::config::ConfigError>(())
-    /// ```
-    pub fn task_defaults(&self) -> TaskDefaults {
-        TaskDefaults::from_config(self)
     }
 
     /// The configuration as environment variables `PREFIX__SECTION__KEY`,

@@ -7,8 +7,8 @@
 //! Strings inside arrays are not touched, and values from a secrets
 //! directory are taken as written.
 
+use crate::config::collect::Sink;
 use crate::config::env::Environment;
-use crate::config::error::Sink;
 use crate::config::expand::{self, ExpandError};
 use crate::config::limits::Limits;
 use crate::config::node::{Node, Table};
