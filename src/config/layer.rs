@@ -35,10 +35,6 @@ impl Layer {
             return Layer::from_toml(source, text).map(Some);
         };
         seen.texts.push((source.clone(), text.to_owned()));
-        if let Err(err) = check_depth(text, &source) {
-            sink.report(err)?;
-            return Ok(None);
-        }
         let (_, errors) = DeTable::parse_recoverable(text);
         if errors.is_empty() {
             return match Layer::from_toml(source, text) {
@@ -52,21 +48,38 @@ impl Layer {
         Ok(None)
     }
 
-    /// Parses a TOML document.
+    /// Parses a TOML document. The parser bounds its own recursion; the
+    /// tree it gives is then held to [`MAX_DEPTH`] as it is converted.
     pub(crate) fn from_toml(source: Source, text: &str) -> Result<Layer, ConfigError> {
-        check_depth(text, &source)?;
         let table = DeTable::parse(text).map_err(|err| syntax_error(&source, text, &err))?;
-        let root = table_of(table.into_inner(), &source).map_err(|span| {
+        let root = table_of(table.into_inner(), &source, 1).map_err(|fault| {
+            let (span, message) = match fault {
+                Fault::IntegerOutOfRange(span) => (span, "integer out of range"),
+                Fault::TooDeep(span) => {
+                    let (line, _) = line_column(text, span.start);
+                    return ConfigError::TooDeep {
+                        origin: source.clone(),
+                        line,
+                        limit: MAX_DEPTH,
+                    };
+                }
+            };
             let (line, column) = line_column(text, span.start);
             ConfigError::Syntax {
                 origin: source.clone(),
                 line,
                 column,
-                message: "integer out of range".into(),
+                message: message.into(),
             }
         })?;
         Ok(Layer { source, root })
     }
+}
+
+/// What can be wrong in a tree the TOML parser accepted.
+enum Fault {
+    IntegerOutOfRange(std::ops::Range<usize>),
+    TooDeep(std::ops::Range<usize>),
 }
 
 fn syntax_error(source: &Source, text: &str, err: &toml::de::Error) -> ConfigError {
@@ -91,31 +104,37 @@ fn syntax_message(err: &toml::de::Error) -> String {
     }
 }
 
-/// A TOML table as a table node; `Err` holds the span of an integer out of range.
-fn table_of(table: DeTable<'_>, source: &Source) -> Result<Table, std::ops::Range<usize>> {
+/// A TOML table at nesting `depth` as a table node.
+fn table_of(table: DeTable<'_>, source: &Source, depth: usize) -> Result<Table, Fault> {
     let mut out = Table::new(source.clone());
     out.entries.reserve(table.len());
     for (key, value) in table {
+        if depth > MAX_DEPTH {
+            return Err(Fault::TooDeep(key.span()));
+        }
         let node = match value.get_ref() {
             DeValue::Table(_) => match value.into_inner() {
-                DeValue::Table(child) => Node::Table(table_of(child, source)?),
+                DeValue::Table(child) => Node::Table(table_of(child, source, depth + 1)?),
                 _ => continue,
             },
-            _ => Node::Leaf(Leaf::new(value_of(value)?, source.clone())),
+            _ => Node::Leaf(Leaf::new(value_of(value, depth)?, source.clone())),
         };
         out.entries.insert(key.into_inner().into_owned(), node);
     }
     Ok(out)
 }
 
-/// A TOML value (tables inside arrays included) as JSON.
-fn value_of(value: Spanned<DeValue<'_>>) -> Result<Value, std::ops::Range<usize>> {
+/// A TOML value at nesting `depth` (tables inside arrays included) as JSON.
+fn value_of(value: Spanned<DeValue<'_>>, depth: usize) -> Result<Value, Fault> {
     let span = value.span();
+    if depth > MAX_DEPTH {
+        return Err(Fault::TooDeep(span));
+    }
     Ok(match value.into_inner() {
         DeValue::String(s) => Value::String(s.into_owned()),
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(n) => Value::from(n),
-            Err(_) => return Err(span),
+            Err(_) => return Err(Fault::IntegerOutOfRange(span)),
         },
         // TOML allows `inf` and `nan`, which JSON cannot hold: keep their text.
         DeValue::Float(f) => {
@@ -126,13 +145,16 @@ fn value_of(value: Spanned<DeValue<'_>>) -> Result<Value, std::ops::Range<usize>
         }
         DeValue::Boolean(b) => Value::Bool(b),
         DeValue::Datetime(d) => Value::String(d.to_string()),
-        DeValue::Array(items) => {
-            Value::Array(items.into_iter().map(value_of).collect::<Result<_, _>>()?)
-        }
+        DeValue::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| value_of(item, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
         DeValue::Table(table) => {
             let mut map = serde_json::Map::with_capacity(table.len());
             for (key, value) in table {
-                map.insert(key.into_inner().into_owned(), value_of(value)?);
+                map.insert(key.into_inner().into_owned(), value_of(value, depth + 1)?);
             }
             Value::Object(map)
         }
@@ -148,146 +170,28 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Rejects TOML whose tables nest deeper than [`MAX_DEPTH`] before the
-/// recursive parser sees it.
-///
-/// The bound counts the dotted parts of the current table header plus those
-/// of each key, and the bracket nesting of values, outside strings and
-/// comments. It may over-count (never under-count) in unusual layouts.
-fn check_depth(text: &str, source: &Source) -> Result<(), ConfigError> {
-    let too_deep = |line| ConfigError::TooDeep {
-        origin: source.clone(),
-        line,
-        limit: MAX_DEPTH,
-    };
-    let bytes = text.as_bytes();
-    let mut line = 1;
-    let mut header_depth = 0usize;
-    let mut line_depth = 0usize;
-    let mut brackets = 0usize;
-    let mut at_line_start = true;
-    let mut in_header = false;
-    let mut in_value = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'\n' => {
-                line += 1;
-                if brackets == 0 {
-                    line_depth = 0;
-                    in_value = false;
-                    at_line_start = true;
-                }
-                i += 1;
-                continue;
-            }
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'"' | b'\'' => {
-                i = skip_toml_string(bytes, i, &mut line);
-                at_line_start = false;
-                continue;
-            }
-            b'[' if at_line_start && brackets == 0 => {
-                in_header = true;
-                header_depth = 1;
-                if bytes.get(i + 1) == Some(&b'[') {
-                    i += 1;
-                }
-            }
-            b']' if in_header => in_header = false,
-            b'.' if in_header => header_depth += 1,
-            b'.' if !in_value => line_depth += 1,
-            b'=' if !in_value => {
-                in_value = true;
-                line_depth += 1;
-            }
-            b'[' | b'{' if in_value => {
-                brackets += 1;
-                line_depth += 1;
-            }
-            b']' | b'}' if in_value => brackets = brackets.saturating_sub(1),
-            b' ' | b'\t' | b'\r' => {
-                i += 1;
-                continue;
-            }
-            _ => {}
-        }
-        at_line_start = false;
-        if header_depth + line_depth > MAX_DEPTH {
-            return Err(too_deep(line));
-        }
-        i += 1;
-    }
-    Ok(())
-}
-
-/// The index just past the TOML string starting at `start` (basic, literal,
-/// or multi-line), counting the newlines inside it.
-fn skip_toml_string(bytes: &[u8], start: usize, line: &mut usize) -> usize {
-    let quote = bytes[start];
-    let multi = bytes.get(start + 1) == Some(&quote) && bytes.get(start + 2) == Some(&quote);
-    let mut i = start + if multi { 3 } else { 1 };
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if quote == b'"' => i += 2,
-            b'\n' if !multi => return i,
-            b'\n' => {
-                *line += 1;
-                i += 1;
-            }
-            b if b == quote => {
-                if !multi {
-                    return i + 1;
-                }
-                if bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote) {
-                    let mut end = i + 3;
-                    // Up to two more quotes may close a multi-line string.
-                    while bytes.get(end) == Some(&quote) && end < i + 5 {
-                        end += 1;
-                    }
-                    return end;
-                }
-                i += 1;
-            }
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn depth_counts_headers_keys_and_brackets() {
-        let ok = "[a.b.c]\nd.e = { f = [1] }\n";
-        assert!(check_depth(ok, &Source::DefaultsToml).is_ok());
-        let deep_header = format!("[{}]\n", vec!["a"; MAX_DEPTH + 1].join("."));
-        assert!(check_depth(&deep_header, &Source::DefaultsToml).is_err());
-        let deep_key = format!("{} = 1\n", vec!["a"; MAX_DEPTH + 1].join("."));
-        assert!(check_depth(&deep_key, &Source::DefaultsToml).is_err());
-        let deep_value = format!(
-            "a = {}1{}\n",
-            "[".repeat(MAX_DEPTH + 1),
-            "]".repeat(MAX_DEPTH + 1)
+    fn nesting_past_the_limit_is_too_deep_with_its_line() {
+        let ok = format!("[{}]\nx = 1\n", vec!["t"; MAX_DEPTH - 1].join("."));
+        assert!(Layer::from_toml(Source::DefaultsToml, &ok).is_ok());
+        let deep = format!("a = 1\n[{}]\nx = 1\n", vec!["t"; MAX_DEPTH].join("."));
+        let err = Layer::from_toml(Source::DefaultsToml, &deep).err().unwrap();
+        assert!(matches!(err, ConfigError::TooDeep { line: 3, .. }), "{err}");
+        let arrays = format!("a = {}1{}\n", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        let err = Layer::from_toml(Source::DefaultsToml, &arrays)
+            .err()
+            .unwrap();
+        assert!(
+            matches!(
+                err,
+                ConfigError::TooDeep { .. } | ConfigError::Syntax { .. }
+            ),
+            "{err}"
         );
-        assert!(check_depth(&deep_value, &Source::DefaultsToml).is_err());
-    }
-
-    #[test]
-    fn strings_and_comments_do_not_count() {
-        let text = format!(
-            "a = \"{dots}\"\nb = '''\n{dots}\n'''\n# {dots}\nc = 1\n",
-            dots = ".".repeat(MAX_DEPTH * 2)
-        );
-        assert!(check_depth(&text, &Source::DefaultsToml).is_ok());
     }
 
     #[test]

@@ -167,7 +167,7 @@ pub use validate::{RESERVED_KEYS, is_reserved_key};
 pub use warning::ConfigWarning;
 
 /// How deeply tables may nest in any layer. Deeper input is rejected with
-/// [`ConfigError::TooDeep`] before it reaches a recursive parser.
+/// [`ConfigError::TooDeep`] (the TOML parser bounds its own recursion first).
 ///
 /// ```
 /// use prefect_config::config::{ConfigError, Loader, MAX_DEPTH};

@@ -89,10 +89,23 @@ impl Table {
         }
     }
 
+    /// The child `key`. Small tables (most of a configuration) are scanned,
+    /// comparing lengths first, which beats hashing the key.
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
+        if self.entries.len() <= 32 {
+            self.entries
+                .iter()
+                .find(|(k, _)| k.len() == key.len() && k.as_str() == key)
+                .map(|(_, node)| node)
+        } else {
+            self.entries.get(key)
+        }
+    }
+
     /// The node at `parts`, if there is exactly one there.
     pub(crate) fn node<'a>(&self, parts: impl IntoIterator<Item = &'a str>) -> Option<&Node> {
         let mut parts = parts.into_iter();
-        let mut node = self.entries.get(parts.next()?)?;
+        let mut node = self.get(parts.next()?)?;
         for part in parts {
             node = node.child(part)?;
         }
@@ -162,7 +175,7 @@ impl Node {
 
     pub(crate) fn child(&self, key: &str) -> Option<&Node> {
         match self {
-            Node::Table(table) => table.entries.get(key),
+            Node::Table(table) => table.get(key),
             Node::Leaf(_) => None,
         }
     }

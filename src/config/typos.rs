@@ -96,6 +96,9 @@ fn collect<'a>(
     }
 }
 
+/// Tables up to this size are searched key by key.
+const SMALL_TABLE: usize = 64;
+
 /// A table's keys, findable by their deletion variants.
 pub(crate) struct SiblingIndex {
     keys: Vec<String>,
@@ -108,9 +111,17 @@ pub(crate) struct SiblingIndex {
 
 impl SiblingIndex {
     /// Indexes `table`'s keys for look-ups up to `max_edits` (1 or 2) away.
+    /// A small table is not indexed: comparing with each key costs less.
     pub(crate) fn new(table: &Table, max_edits: usize) -> SiblingIndex {
         let keys: Vec<String> = table.entries.keys().cloned().collect();
         let mut variants: FastMap<String, Vec<usize>> = FastMap::default();
+        if keys.len() <= SMALL_TABLE {
+            return SiblingIndex {
+                keys,
+                max_edits,
+                variants,
+            };
+        }
         for (i, key) in keys.iter().enumerate() {
             for variant in deletions(key, max_edits) {
                 let positions = variants.entry(variant).or_default();
@@ -132,11 +143,19 @@ impl SiblingIndex {
     pub(crate) fn near(&self, wrong: &str) -> Vec<&str> {
         let long = wrong.chars().count() >= 5;
         let max = if long { self.max_edits } else { 1 };
-        let mut found: Vec<(usize, usize)> = deletions(wrong, max)
+        let candidates: Vec<usize> = if self.keys.len() <= SMALL_TABLE {
+            (0..self.keys.len()).collect()
+        } else {
+            deletions(wrong, max)
+                .into_iter()
+                .filter_map(|variant| self.variants.get(&variant))
+                .flatten()
+                .copied()
+                .collect()
+        };
+        let mut found: Vec<(usize, usize)> = candidates
             .into_iter()
-            .filter_map(|variant| self.variants.get(&variant))
-            .flatten()
-            .filter_map(|&i| {
+            .filter_map(|i| {
                 let candidate = &self.keys[i];
                 if candidate.len().abs_diff(wrong.len()) > max {
                     return None;
@@ -200,6 +219,23 @@ mod tests {
         assert_eq!(idx.near("pert"), ["port"]);
         assert!(idx.near("lvl").is_empty());
         assert!(idx.near("level").is_empty()); // distance 0 is no typo
+    }
+
+    #[test]
+    fn large_tables_are_searched_through_the_index_with_the_same_results() {
+        let mut keys: Vec<String> = (0..200).map(|i| format!("setting_{i}")).collect();
+        keys.push("level".into());
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let idx = index(&refs);
+        assert!(!idx.variants.is_empty());
+        assert_eq!(idx.near("levle"), ["level"]);
+        // `setting_19` (a deletion) and `setting_190` to `_199` (substitutions).
+        let near = idx.near("setting_19x");
+        assert_eq!(
+            (near.len(), near[0], near[10]),
+            (11, "setting_19", "setting_199")
+        );
+        assert!(idx.near("unrelated").is_empty());
     }
 
     #[test]
