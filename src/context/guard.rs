@@ -5,7 +5,9 @@ use std::marker::PhantomData;
 
 use serde_json::{Map, Value};
 
-use super::stack::{self, Entries, Token};
+use super::base::CONFIG_KEY;
+use super::entries::{Entries, Key, Pairs, SMALL};
+use super::stack::{self, Extra, Token};
 
 /// The keys a scope sets, built from a JSON object, a [`Map`], or
 /// `(key, value)` pairs.
@@ -26,7 +28,7 @@ use super::stack::{self, Entries, Token};
 /// ```
 #[derive(Clone, Default)]
 pub struct Overrides {
-    pairs: Vec<(String, Value)>,
+    pairs: Pairs,
 }
 
 impl Overrides {
@@ -46,8 +48,8 @@ impl Overrides {
     /// let o = Overrides::new().with("a", 1).with("b", "two");
     /// assert_eq!(o.keys().collect::<Vec<_>>(), ["a", "b"]);
     /// ```
-    pub fn with(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.pairs.push((key.into(), value.into()));
+    pub fn with(mut self, key: impl AsRef<str>, value: impl Into<Value>) -> Self {
+        self.pairs.push((Key::from(key.as_ref()), value.into()));
         self
     }
 
@@ -73,11 +75,11 @@ impl Overrides {
 
     /// Splits into plain keys and the configuration patch.
     pub(crate) fn into_frame(self) -> (Entries, Option<Value>) {
-        // The common case (a few distinct plain keys) keeps the vector as
-        // the frame's storage: no second allocation on scope entry.
-        let plain = self.pairs.len() <= stack::SMALL
+        // The common case (a few distinct plain keys) keeps the pairs as
+        // the frame's storage: nothing is copied or allocated.
+        let plain = self.pairs.len() <= SMALL
             && self.pairs.iter().enumerate().all(|(i, (key, _))| {
-                key != stack::CONFIG_KEY && self.pairs[..i].iter().all(|(prev, _)| prev != key)
+                key != CONFIG_KEY && self.pairs[..i].iter().all(|(prev, _)| prev != key)
             });
         if plain {
             return (Entries::Small(self.pairs), None);
@@ -85,7 +87,7 @@ impl Overrides {
         let mut entries = Entries::default();
         let mut config: Option<Value> = None;
         for (key, value) in self.pairs {
-            if key == stack::CONFIG_KEY {
+            if key == CONFIG_KEY {
                 if value.is_object() {
                     match &mut config {
                         Some(existing) => stack::merge_json(existing, value),
@@ -120,36 +122,38 @@ impl From<Value> for Overrides {
 
 impl From<Map<String, Value>> for Overrides {
     fn from(map: Map<String, Value>) -> Self {
+        // `Key::from(String)` keeps a short key inline and frees the
+        // `String`; a one-key map needs no allocation of its own here.
         Overrides {
-            pairs: map.into_iter().collect(),
+            pairs: map.into_iter().map(|(k, v)| (Key::from(k), v)).collect(),
         }
     }
 }
 
-impl<K: Into<String>, V: Into<Value>, const N: usize> From<[(K, V); N]> for Overrides {
+impl<K: AsRef<str>, V: Into<Value>, const N: usize> From<[(K, V); N]> for Overrides {
     fn from(pairs: [(K, V); N]) -> Self {
         pairs.into_iter().collect()
     }
 }
 
-impl<K: Into<String>, V: Into<Value>> From<Vec<(K, V)>> for Overrides {
+impl<K: AsRef<str>, V: Into<Value>> From<Vec<(K, V)>> for Overrides {
     fn from(pairs: Vec<(K, V)>) -> Self {
         pairs.into_iter().collect()
     }
 }
 
-impl<K: Into<String>, V: Into<Value>> From<(K, V)> for Overrides {
+impl<K: AsRef<str>, V: Into<Value>> From<(K, V)> for Overrides {
     fn from((key, value): (K, V)) -> Self {
         Overrides::new().with(key, value)
     }
 }
 
-impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
+impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Overrides {
             pairs: iter
                 .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
+                .map(|(k, v)| (Key::from(k.as_ref()), v.into()))
                 .collect(),
         }
     }
@@ -190,13 +194,9 @@ pub struct ScopeGuard {
 }
 
 impl ScopeGuard {
-    pub(crate) fn push(
-        entries: Entries,
-        config: Option<Value>,
-        detached: Option<Option<std::sync::Arc<stack::Frame>>>,
-    ) -> ScopeGuard {
+    pub(crate) fn push(entries: Entries, extra: Option<Box<Extra>>) -> ScopeGuard {
         ScopeGuard {
-            token: stack::push(entries, config, detached),
+            token: stack::push(entries, extra),
             _not_send: PhantomData,
         }
     }

@@ -83,11 +83,14 @@
 //! - During thread teardown (thread-local destructors), reads see the base
 //!   and scopes and edits have no effect, instead of panicking.
 
+mod base;
+mod entries;
 mod future;
 mod guard;
 mod snapshot;
 mod stack;
 
+use std::any::{Any, TypeId};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -100,7 +103,8 @@ pub use future::{InContext, InContextExt};
 pub use guard::{Overrides, ScopeGuard};
 pub use snapshot::Snapshot;
 
-use stack::CONFIG_KEY;
+use base::CONFIG_KEY;
+use entries::Key;
 
 /// Runs `f` with `overrides` visible on this thread, then restores the
 /// exact previous state, also when `f` panics.
@@ -118,63 +122,27 @@ pub fn with<R>(overrides: impl Into<Overrides>, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Runs `f` as Prefect runs code while a flow is being built: inside it,
-/// [`Secret::get`](crate::secrets::Secret::get) fails with Prefect's
-/// "Secrets should only be retrieved during a Flow run" error. The marker is
-/// typed, so an ordinary `flow` key never triggers it; it follows snapshots
-/// and [`with_async`] like any scope.
-///
-/// ```
-/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-/// use prefect_config::{context, secrets::{Secret, SecretError}};
-/// let err = context::building_flow("etl", || {
-///     assert_eq!(context::building_flow_name().as_deref(), Some("etl"));
-///     Secret::new("ANY").get().unwrap_err()
-/// });
-/// assert!(matches!(err, SecretError::BuildingFlow));
-/// assert_eq!(context::building_flow_name(), None);
-/// ```
-pub fn building_flow<R>(name: &str, f: impl FnOnce() -> R) -> R {
-    let _guard = scope(Overrides::new());
-    let name: std::sync::Arc<str> = std::sync::Arc::from(name);
-    stack::edit(move |frame| frame.building_flow = Some(name));
-    f()
-}
-
-/// The name of the flow being built here (see [`building_flow`]), if any.
-///
-/// ```
-/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-/// use prefect_config::context;
-/// assert_eq!(context::building_flow_name(), None);
-/// // An ordinary `flow` key is not the marker.
-/// context::with(serde_json::json!({"flow": "etl"}), || assert_eq!(context::building_flow_name(), None));
-/// ```
-pub fn building_flow_name() -> Option<String> {
-    stack::read(stack::building_flow).map(|name| name.to_string())
-}
-
-/// The typed view of the `secrets` namespace of the current context.
-///
-/// ```
-/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-/// use prefect_config::context;
-/// context::with(serde_json::json!({"secrets": {"A": 1}}), || {
-///     assert_eq!(context::secrets().names(), ["A"]);
-/// });
-/// ```
-pub fn secrets() -> crate::secrets::Secrets {
-    crate::secrets::Secrets::default()
-}
-
 /// Runs `f` on the visible value of `key`, without copying the whole value.
 pub(crate) fn with_value<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
     stack::read(|top| f(stack::find(top, key)))
 }
 
-/// Runs `f` on the visible secret `name` (an entry of the `secrets` object).
-pub(crate) fn with_secret<R>(name: &str, f: impl Fn(Option<&Value>) -> R) -> R {
-    with_value("secrets", |secrets| f(secrets.and_then(|s| s.get(name))))
+/// Runs `f` in a scope that carries `value`, a typed value no context key
+/// can reach; [`with_attached`] finds it. Other modules use this to mark a
+/// scope (the secrets module's "a flow is being built" marker) without the
+/// context knowing their types. Like keys, it follows snapshots and
+/// [`with_async`].
+pub(crate) fn attach<T: Any + Send + Sync, R>(value: T, f: impl FnOnce() -> R) -> R {
+    let mut extra = stack::Extra::default();
+    extra.attached.push((TypeId::of::<T>(), Arc::new(value)));
+    let _guard = ScopeGuard::push(entries::Entries::default(), Some(Box::new(extra)));
+    f()
+}
+
+/// Runs `f` on the innermost value of type `T` that an enclosing scope
+/// carries (see [`attach`]), or returns `None` when there is none.
+pub(crate) fn with_attached<T: Any, R>(f: impl Fn(&T) -> R) -> Option<R> {
+    stack::read(|top| stack::attached::<T>(top).map(&f))
 }
 
 /// Opens a scope with `overrides` until the returned guard is dropped.
@@ -190,7 +158,7 @@ pub(crate) fn with_secret<R>(name: &str, f: impl Fn(Option<&Value>) -> R) -> R {
 /// ```
 pub fn scope(overrides: impl Into<Overrides>) -> ScopeGuard {
     let (entries, config) = overrides.into().into_frame();
-    ScopeGuard::push(entries, config, None)
+    ScopeGuard::push(entries, stack::Extra::for_config(config))
 }
 
 /// Wraps `future` so `overrides` are visible on every poll of it, on top of
@@ -268,7 +236,7 @@ fn nest(path: &str, value: Value) -> Value {
 /// assert_eq!(context::get("b"), Some(json!(3))); // top level: lasts
 /// ```
 pub fn set(key: impl Into<String>, value: impl Into<Value>) {
-    let (key, value) = (key.into(), value.into());
+    let (key, value) = (Key::from(key.into()), value.into());
     stack::edit(|frame| frame.set(key, value));
 }
 
@@ -286,7 +254,7 @@ pub fn update(overrides: impl Into<Overrides>) {
     let (entries, config) = overrides.into().into_frame();
     stack::edit(|frame| {
         for (key, value) in entries.iter() {
-            frame.set(key.clone(), value.clone());
+            frame.set(Key::from(key), value.clone());
         }
         if let Some(config) = config {
             frame.merge_config(config);
@@ -542,7 +510,7 @@ pub fn config() -> Arc<Config> {
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
 pub fn try_config() -> Result<Arc<Config>, ConfigError> {
-    match &stack::base().error {
+    match &base::base().error {
         Some(error) => Err(error.clone()),
         None => Ok(config()),
     }

@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::base::CONFIG_KEY;
+use super::entries::Entries;
 use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
-use super::stack::{self, CONFIG_KEY, Entries, Frame};
+use super::stack::{self, Chain, Extra, Frame};
 use crate::config::Config;
 use crate::redact::{MASK, redact_secrets};
 
@@ -36,12 +38,18 @@ use crate::redact::{MASK, redact_secrets};
 /// ```
 #[derive(Clone)]
 pub struct Snapshot {
-    top: Option<Arc<Frame>>,
+    chain: Chain,
 }
 
 impl Snapshot {
     pub(crate) fn capture() -> Snapshot {
-        Snapshot { top: stack::top() }
+        Snapshot {
+            chain: stack::top(),
+        }
+    }
+
+    fn top(&self) -> Option<&Arc<Frame>> {
+        self.chain.0.as_ref()
     }
 
     /// Runs `f` with this snapshot as the visible context on the current
@@ -74,7 +82,8 @@ impl Snapshot {
     /// assert_eq!(context::get("a"), None);
     /// ```
     pub fn enter(&self) -> ScopeGuard {
-        ScopeGuard::push(Entries::default(), None, Some(self.top.clone()))
+        let extra = Extra::detached(self.chain.clone(), None);
+        ScopeGuard::push(Entries::default(), Some(extra))
     }
 
     /// Wraps a future so that every poll sees this snapshot plus
@@ -99,7 +108,7 @@ impl Snapshot {
         overrides: impl Into<Overrides>,
         future: F,
     ) -> InContext<F> {
-        InContext::new(overrides.into(), future, Some(self.top.clone()))
+        InContext::new(overrides.into(), future, Some(self.chain.clone()))
     }
 
     /// The value of `key` in this snapshot (`config` gives the effective
@@ -115,7 +124,7 @@ impl Snapshot {
         if key == CONFIG_KEY {
             return Some(self.config().as_value().clone());
         }
-        stack::find(self.top.as_ref(), key).cloned()
+        stack::find(self.top(), key).cloned()
     }
 
     /// The effective configuration in this snapshot.
@@ -127,7 +136,7 @@ impl Snapshot {
     /// assert_eq!(snap.config().get("x"), Some(&json!(1)));
     /// ```
     pub fn config(&self) -> Arc<Config> {
-        stack::effective_config(self.top.as_ref())
+        stack::effective_config(self.top())
     }
 
     /// The whole visible context as one JSON object, `config` included.
@@ -141,7 +150,7 @@ impl Snapshot {
     /// ```
     pub fn to_value(&self) -> Value {
         let config = self.config().as_value().clone();
-        Value::Object(stack::visible(self.top.as_ref(), Some(config)))
+        Value::Object(stack::visible(self.top(), Some(config)))
     }
 
     fn redacted(&self) -> Value {
