@@ -65,8 +65,8 @@
 //! - Casting differs in the corners listed in [`string_to_type`]'s module.
 
 mod cast;
-mod env;
-mod export;
+pub(crate) mod env;
+pub(crate) mod export;
 mod extract;
 mod inspect;
 mod interpolate;

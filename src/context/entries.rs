@@ -22,6 +22,28 @@ pub(crate) type Pairs = SmallVec<[(Key, Value); 1]>;
 /// short strings is cheaper than hashing the key.
 pub(crate) const SMALL: usize = 8;
 
+/// One bit standing for `key` in a 64-bit summary of a set of keys.
+///
+/// A frame keeps the summary of its own keys and of every key it can see
+/// below it, so that a lookup skips frames (and, for a missing key, the
+/// whole stack) with one `AND` each instead of comparing strings. Mixing
+/// the length with the first and last bytes tells apart the usual keys
+/// (`k1`/`k2`, `flow_name`/`task_name`); a collision only costs a compare.
+#[inline]
+pub(crate) fn key_bit(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let (first, last) = match bytes {
+        [] => (0, 0),
+        [first, .., last] => (*first, *last),
+        [only] => (*only, *only),
+    };
+    let mix = bytes
+        .len()
+        .wrapping_add(usize::from(first).wrapping_mul(7))
+        .wrapping_add(usize::from(last).wrapping_mul(31));
+    1 << (mix % 64)
+}
+
 /// The keys one frame sets, each once.
 #[derive(Clone, Debug)]
 pub(crate) enum Entries {
@@ -66,6 +88,14 @@ impl Entries {
         }
     }
 
+    /// The summary of these keys (see [`key_bit`]).
+    pub(crate) fn mask(&self) -> u64 {
+        match self {
+            Entries::Small(items) => items.iter().fold(0, |mask, (k, _)| mask | key_bit(k)),
+            Entries::Large(map) => map.keys().fold(0, |mask, k| mask | key_bit(k)),
+        }
+    }
+
     /// The keys and values, in the order they were first set.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         let (small, large) = match self {
@@ -99,6 +129,15 @@ mod tests {
         assert_eq!(entries.get("k0"), Some(&json!("again")));
         assert_eq!(entries.get(&format!("k{SMALL}")), Some(&json!(SMALL)));
         assert_eq!(entries.get("nope"), None);
+    }
+
+    #[test]
+    fn the_usual_keys_get_distinct_bits() {
+        let keys = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"];
+        let mask = keys.iter().fold(0u64, |m, k| m | key_bit(k));
+        assert_eq!(mask.count_ones(), 10);
+        assert_ne!(key_bit("flow_name"), key_bit("task_name"));
+        assert_eq!(key_bit(""), key_bit(""));
     }
 
     #[test]

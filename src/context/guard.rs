@@ -74,6 +74,7 @@ impl Overrides {
     }
 
     /// Splits into plain keys and the configuration patch.
+    #[inline]
     pub(crate) fn into_frame(self) -> (Entries, Option<Value>) {
         // The common case (a few distinct plain keys) keeps the pairs as
         // the frame's storage: nothing is copied or allocated.
@@ -124,9 +125,11 @@ impl From<Map<String, Value>> for Overrides {
     fn from(map: Map<String, Value>) -> Self {
         // `Key::from(String)` keeps a short key inline and frees the
         // `String`; a one-key map needs no allocation of its own here.
-        Overrides {
-            pairs: map.into_iter().map(|(k, v)| (Key::from(k), v)).collect(),
+        let mut pairs = Pairs::new();
+        for (key, value) in map {
+            pairs.push((Key::from(key), value));
         }
+        Overrides { pairs }
     }
 }
 
@@ -150,12 +153,13 @@ impl<K: AsRef<str>, V: Into<Value>> From<(K, V)> for Overrides {
 
 impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Overrides {
-            pairs: iter
-                .into_iter()
-                .map(|(k, v)| (Key::from(k.as_ref()), v.into()))
-                .collect(),
+        // A plain loop: `SmallVec`'s generic `extend` costs more than the
+        // rest of entering a one-key scope.
+        let mut pairs = Pairs::new();
+        for (key, value) in iter {
+            pairs.push((Key::from(key.as_ref()), value.into()));
         }
+        Overrides { pairs }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Cross-thread handoff: a frozen, shareable view of a thread's context.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::base::CONFIG_KEY;
+use super::env_export;
 use super::entries::Entries;
 use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
@@ -151,6 +153,69 @@ impl Snapshot {
     pub fn to_value(&self) -> Value {
         let config = self.config().as_value().clone();
         Value::Object(stack::visible(self.top(), Some(config)))
+    }
+
+    /// The snapshot's context as environment variables for a child
+    /// process: every key (`config` aside, which travels as the
+    /// configuration's own variables) as `PREFIX__CONTEXT__KEY`, nested
+    /// objects as nested names, each value as text the loader reads back as
+    /// that value: the rule of
+    /// [`Config::to_environment_variables`](crate::config::Config::to_environment_variables).
+    /// With the standard prefix `PREFECT`, [`global()`](crate::global())
+    /// in the child puts them back into its context, as Prefect's agents
+    /// hand a flow run its context.
+    ///
+    /// `secrets` is left out (see
+    /// [`to_environment_variables_with_secrets`](Snapshot::to_environment_variables_with_secrets)).
+    /// Names are upper case and the loader lower-cases them, so a key with
+    /// capitals comes back lower-cased, and the child's loader interpolates
+    /// strings (`$NAME`, a leading `~`, `${a.b}`) as it does for any
+    /// variable: both as in Prefect. A
+    /// key no variable name can carry (empty, or holding `__`, `=` or a NUL
+    /// byte) is left out.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::config::Loader;
+    /// use prefect_config::context;
+    /// use serde_json::json;
+    ///
+    /// let snap = context::with(json!({"run": {"id": "0042", "ok": true}, "secrets": {"K": "v"}}), context::snapshot);
+    /// let vars = snap.to_environment_variables("PREFECT");
+    /// assert_eq!(vars["PREFECT__CONTEXT__RUN__ID"], r#""'0042'""#); // quoted: stays a string
+    /// assert_eq!(vars["PREFECT__CONTEXT__RUN__OK"], "True");
+    /// assert!(!vars.keys().any(|name| name.contains("SECRETS")));
+    ///
+    /// // What a child process's loader makes of them:
+    /// let child = Loader::new().env_prefix("PREFECT").env_vars(vars).load()?;
+    /// assert_eq!(child.get("context.run"), Some(&json!({"id": "0042", "ok": true})));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn to_environment_variables(&self, prefix: &str) -> BTreeMap<String, String> {
+        let values = stack::visible(self.top(), None);
+        env_export::environment_variables(&values, prefix, false)
+    }
+
+    /// Like [`to_environment_variables`](Snapshot::to_environment_variables),
+    /// with the `secrets` key too: `PREFIX__CONTEXT__SECRETS__Name`, whose
+    /// names keep their case. The values are secrets: hand them only to a
+    /// process that may see them, and never log them.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::context;
+    /// use serde_json::json;
+    ///
+    /// let snap = context::with(json!({"secrets": {"MyToken": "t-1"}}), context::snapshot);
+    /// let vars = snap.to_environment_variables_with_secrets("PREFECT");
+    /// assert_eq!(vars["PREFECT__CONTEXT__SECRETS__MyToken"], "t-1");
+    /// ```
+    pub fn to_environment_variables_with_secrets(
+        &self,
+        prefix: &str,
+    ) -> BTreeMap<String, String> {
+        let values = stack::visible(self.top(), None);
+        env_export::environment_variables(&values, prefix, true)
     }
 
     fn redacted(&self) -> Value {

@@ -31,7 +31,7 @@ use serde_json::{Map, Value};
 use smallvec::SmallVec;
 
 use super::base::{CONFIG_KEY, base};
-use super::entries::{Entries, Key};
+use super::entries::{Entries, Key, key_bit};
 use crate::config::Config;
 
 /// A value of any type attached to a frame by another module.
@@ -68,6 +68,7 @@ impl Extra {
     }
 
     /// An `Extra` holding only a configuration patch, if there is one.
+    #[inline]
     pub(crate) fn for_config(config: Option<Value>) -> Option<Box<Extra>> {
         config.map(|config| {
             Box::new(Extra {
@@ -89,6 +90,11 @@ pub(crate) struct Frame {
     depth: usize,
     /// True when this frame or any frame it looks up through has a patch.
     has_config: bool,
+    /// The [`key_bit`] summary of this frame's keys.
+    keys: u64,
+    /// The summary of the keys of this frame and of every frame it looks up
+    /// through: a lookup stops walking where its bit is missing.
+    seen: u64,
     pub(crate) values: Entries,
     pub(crate) extra: Option<Box<Extra>>,
 }
@@ -110,6 +116,9 @@ impl Frame {
         if key == CONFIG_KEY {
             self.merge_config(value);
         } else {
+            let bit = key_bit(&key);
+            self.keys |= bit;
+            self.seen |= bit;
             self.values.insert(key, value);
         }
     }
@@ -129,26 +138,35 @@ impl Frame {
         self.has_config = true;
     }
 
-    /// The links to unlink when this frame is dropped.
-    fn take_links(&mut self) -> impl Iterator<Item = Arc<Frame>> {
-        let detached = self
-            .extra
+    /// The snapshot chain this frame was attached to, taken out.
+    fn take_detached(&mut self) -> Option<Arc<Frame>> {
+        self.extra
             .as_mut()
             .and_then(|extra| extra.detached.take())
-            .and_then(|chain| chain.0);
-        self.below.take().into_iter().chain(detached)
+            .and_then(|chain| chain.0)
     }
 }
 
 impl Drop for Frame {
     /// Unlinks chains iteratively so that dropping a very deep stack cannot
-    /// overflow the call stack. The work list stays inline unless frames
-    /// with two links (attached snapshots) nest.
+    /// overflow the call stack. `below` links are followed in a loop; the
+    /// work list is only used (and stays inline unless they nest) for the
+    /// chains of attached snapshots.
     fn drop(&mut self) {
-        let mut pending: SmallVec<[Arc<Frame>; 2]> = self.take_links().collect();
-        while let Some(frame) = pending.pop() {
+        let mut pending: SmallVec<[Arc<Frame>; 2]> = SmallVec::new();
+        if let Some(chain) = self.take_detached() {
+            pending.push(chain);
+        }
+        let mut next = self.below.take();
+        loop {
+            let Some(frame) = next.take().or_else(|| pending.pop()) else {
+                return;
+            };
             if let Some(mut frame) = Arc::into_inner(frame) {
-                pending.extend(frame.take_links());
+                if let Some(chain) = frame.take_detached() {
+                    pending.push(chain);
+                }
+                next = frame.below.take();
             }
         }
     }
@@ -227,24 +245,26 @@ pub(crate) fn push(values: Entries, mut extra: Option<Box<Extra>>) -> Option<Tok
         state.next_id = state.next_id.wrapping_add(1);
         let below = state.top.take();
         let depth = below.as_ref().map_or(1, |b| b.depth + 1);
-        let mut has_config = false;
         if let Some(extra) = &mut extra {
             // A frame given back by a future may carry a merge made on top
             // of other frames: build it again on first use.
             extra.merged = OnceLock::new();
-            let next = match &extra.detached {
-                Some(chain) => chain.0.as_ref(),
-                None => below.as_ref(),
-            };
-            has_config = extra.config.is_some() || next.is_some_and(|n| n.has_config);
-        } else if let Some(below) = &below {
-            has_config = below.has_config;
         }
+        let next = match extra.as_ref().and_then(|e| e.detached.as_ref()) {
+            Some(chain) => chain.0.as_ref(),
+            None => below.as_ref(),
+        };
+        let has_config = extra.as_ref().is_some_and(|e| e.config.is_some())
+            || next.is_some_and(|n| n.has_config);
+        let keys = values.mask();
+        let seen = keys | next.map_or(0, |n| n.seen);
         state.top = Some(Arc::new(Frame {
             below,
             id,
             depth,
             has_config,
+            keys,
+            seen,
             values,
             extra,
         }));
@@ -301,6 +321,8 @@ pub(crate) fn edit<R>(f: impl FnOnce(&mut Frame) -> R) -> Option<R> {
                 id,
                 depth: 0,
                 has_config: false,
+                keys: 0,
+                seen: 0,
                 values: Entries::default(),
                 extra: None,
             }));
@@ -332,10 +354,16 @@ pub(crate) fn attached<T: Any>(top: Option<&Arc<Frame>>) -> Option<&T> {
 /// The value of `key` seen from `top`: the innermost frame that sets it,
 /// else the base. (`config` is not a frame key; see [`effective_config`].)
 pub(crate) fn find<'a>(top: Option<&'a Arc<Frame>>, key: &str) -> Option<&'a Value> {
+    let bit = key_bit(key);
     let mut node = top;
     while let Some(frame) = node {
-        if let Some(value) = frame.values.get(key) {
-            return Some(value);
+        if frame.seen & bit == 0 {
+            break;
+        }
+        if frame.keys & bit != 0 {
+            if let Some(value) = frame.values.get(key) {
+                return Some(value);
+            }
         }
         node = frame.next();
     }
