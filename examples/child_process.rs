@@ -75,7 +75,10 @@ fn parent() -> Result<(), Box<dyn Error>> {
     let seen: Value = serde_json::from_slice(&output.stdout)?;
     for key in keys {
         let same = seen.get(key) == run.get(key);
-        println!("{key}: {} in the child", if same { "the same" } else { "DIFFERENT" });
+        println!(
+            "{key}: {} in the child",
+            if same { "the same" } else { "DIFFERENT" }
+        );
         if !same {
             return Err(format!("`{key}` did not reach the child unchanged").into());
         }

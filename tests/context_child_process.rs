@@ -75,19 +75,31 @@ fn tricky_values() -> Value {
 fn the_child_sees_the_parents_values() {
     init();
     let values = tricky_values();
-    let keys: Vec<&str> = values.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = values
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     let (vars, parent) = context::with(values.clone(), || {
         let parent: Vec<(String, Option<Value>)> = keys
             .iter()
             .map(|k| (k.to_string(), context::get(k)))
             .collect();
-        (context::snapshot().to_environment_variables("PREFECT"), parent)
+        (
+            context::snapshot().to_environment_variables("PREFECT"),
+            parent,
+        )
     });
     let mut asked = keys.clone();
     asked.push("region"); // a base key, from the parent's `[context]` table
     let child = run_child(&vars, &asked);
     for (key, value) in parent {
-        assert_eq!(child.get(&key), value.as_ref(), "key `{key}`; variables {vars:?}");
+        assert_eq!(
+            child.get(&key),
+            value.as_ref(),
+            "key `{key}`; variables {vars:?}"
+        );
     }
     assert_eq!(child["region"], "eu");
 }

@@ -17,7 +17,12 @@ use serde_json::json;
 fn broken_user_file() -> (ProcessEnv, TempFiles) {
     let files = TempFiles::new();
     let user = files.write("broken.toml", "[server]\nport = \n");
-    let home = files.dir.path().to_str().expect("UTF-8 temp dir").to_owned();
+    let home = files
+        .dir
+        .path()
+        .to_str()
+        .expect("UTF-8 temp dir")
+        .to_owned();
     let user = user.to_str().expect("UTF-8 temp path").to_owned();
     let env = ProcessEnv::set(&[
         ("HOME", home.as_str()),
@@ -31,7 +36,10 @@ fn config_is_the_embedded_defaults_and_every_report_names_the_error() {
     let (_env, _files) = broken_user_file();
 
     let global = prefect_config::global().unwrap_err();
-    assert!(matches!(global, ConfigError::Syntax { line: 2, .. }), "{global}");
+    assert!(
+        matches!(global, ConfigError::Syntax { line: 2, .. }),
+        "{global}"
+    );
     assert!(global.to_string().contains("broken.toml"), "{global}");
 
     let tried = context::try_config().unwrap_err();
@@ -51,7 +59,10 @@ fn config_is_the_embedded_defaults_and_every_report_names_the_error() {
         .collect();
     assert_eq!(warnings.len(), 1, "{:?}", config.warnings());
     let text = warnings[0].to_string();
-    assert!(text.contains("broken.toml") && text.contains("embedded defaults"), "{text}");
+    assert!(
+        text.contains("broken.toml") && text.contains("embedded defaults"),
+        "{text}"
+    );
 
     assert_eq!(
         context::get("config").and_then(|c| c.pointer("/server/port").cloned()),

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::base::CONFIG_KEY;
-use super::env_export;
 use super::entries::Entries;
+use super::env_export;
 use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
 use super::stack::{self, Chain, Extra, Frame};
@@ -210,10 +210,7 @@ impl Snapshot {
     /// let vars = snap.to_environment_variables_with_secrets("PREFECT");
     /// assert_eq!(vars["PREFECT__CONTEXT__SECRETS__MyToken"], "t-1");
     /// ```
-    pub fn to_environment_variables_with_secrets(
-        &self,
-        prefix: &str,
-    ) -> BTreeMap<String, String> {
+    pub fn to_environment_variables_with_secrets(&self, prefix: &str) -> BTreeMap<String, String> {
         let values = stack::visible(self.top(), None);
         env_export::environment_variables(&values, prefix, true)
     }
