@@ -51,8 +51,10 @@ fn run_child(vars: &BTreeMap<String, String>, keys: &[&str]) -> Value {
 /// that need nested names.
 fn tricky_values() -> Value {
     json!({
-        "int_text": "0042",
-        "float_text": "1.50",
+        "int_text": "42",
+        "zero_padded_text": "0042",
+        "float_text": "1.5",
+        "negative_text": "-3",
         "bool_text": "true",
         "title_bool_text": "False",
         "none_text": "None",

@@ -180,15 +180,15 @@ impl Snapshot {
     /// use prefect_config::context;
     /// use serde_json::json;
     ///
-    /// let snap = context::with(json!({"run": {"id": "0042", "ok": true}, "secrets": {"K": "v"}}), context::snapshot);
+    /// let snap = context::with(json!({"run": {"id": "42", "ok": true}, "secrets": {"K": "v"}}), context::snapshot);
     /// let vars = snap.to_environment_variables("PREFECT");
-    /// assert_eq!(vars["PREFECT__CONTEXT__RUN__ID"], r#""'0042'""#); // quoted: stays a string
+    /// assert_eq!(vars["PREFECT__CONTEXT__RUN__ID"], r#""'42'""#); // quoted: stays a string
     /// assert_eq!(vars["PREFECT__CONTEXT__RUN__OK"], "True");
     /// assert!(!vars.keys().any(|name| name.contains("SECRETS")));
     ///
     /// // What a child process's loader makes of them:
     /// let child = Loader::new().env_prefix("PREFECT").env_vars(vars).load()?;
-    /// assert_eq!(child.get("context.run"), Some(&json!({"id": "0042", "ok": true})));
+    /// assert_eq!(child.get("context.run"), Some(&json!({"id": "42", "ok": true})));
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn to_environment_variables(&self, prefix: &str) -> BTreeMap<String, String> {
