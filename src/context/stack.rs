@@ -218,9 +218,18 @@ thread_local! {
 /// Runs `f` with this thread's top frame (`None`: the base only). During
 /// thread teardown, or if the state is somehow borrowed, `f` sees the base.
 pub(crate) fn read<R>(f: impl Fn(Option<&Arc<Frame>>) -> R) -> R {
-    match STATE.try_with(|state| state.try_borrow().ok().map(|state| f(state.top.as_ref()))) {
-        Ok(Some(out)) => out,
-        _ => f(None),
+    // The result goes straight into `out` rather than through nested
+    // `Option`/`Result` wrappers: copying a `Value`-sized result through
+    // those layers cost more than the lookup itself.
+    let mut out = None;
+    let _ = STATE.try_with(|state| {
+        if let Ok(state) = state.try_borrow() {
+            out = Some(f(state.top.as_ref()));
+        }
+    });
+    match out {
+        Some(out) => out,
+        None => f(None),
     }
 }
 
