@@ -4,12 +4,15 @@ use std::fmt;
 
 use serde_json::Value;
 
+/// The context key (and `context` table key) whose values are secrets.
+pub(crate) const SECRETS_KEY: &str = "secrets";
+
 /// What a masked value prints as.
 pub(crate) const MASK: &str = "********";
 
 /// True when a dotted path lies under `context.secrets`.
 pub(crate) fn is_secret_path<'a>(mut path: impl Iterator<Item = &'a str>) -> bool {
-    path.next() == Some("context") && path.next() == Some("secrets")
+    path.next() == Some("context") && path.next() == Some(SECRETS_KEY)
 }
 
 /// `Debug` for a value tree with everything under `context.secrets` masked.

@@ -14,9 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::config::env::{SEPARATOR, var_name_of};
 use crate::config::export::env_text;
-
-/// The context key whose values are secrets.
-const SECRETS_KEY: &str = "secrets";
+use crate::redact::SECRETS_KEY;
 
 /// The variables for `values` (the visible context, without `config`).
 /// `secrets` is left out unless `with_secrets`.

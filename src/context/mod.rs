@@ -91,12 +91,12 @@
 //! # Secrets
 //!
 //! The context only knows that values under its `secrets` key are masked
-//! when a [`Snapshot`] is printed. The secrets rules are built on top of it
-//! in [`crate::secrets`]: [`secrets::local()`](crate::secrets::local) (the
-//! view of the `secrets` key, formerly `context::secrets()`) and
-//! [`secrets::building_flow`](crate::secrets::building_flow) (formerly
-//! `context::building_flow`), whose marker is a typed value the context
-//! carries without knowing its type.
+//! when a [`Snapshot`] is printed. The secrets rules are built on top of it,
+//! in the `secrets` module, which uses this one and never the reverse:
+//! `prefect_config::secrets::local()` (the view of the `secrets` key,
+//! formerly `context::secrets()`) and `prefect_config::secrets::building_flow`
+//! (formerly `context::building_flow`), whose marker is a typed value the
+//! context carries without knowing its type.
 //!
 //! # Cost
 //!
@@ -130,6 +130,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::config::{Config, ConfigError};
+use crate::redact::SECRETS_KEY;
 
 pub use future::{InContext, InContextExt};
 pub use guard::{Overrides, ScopeGuard};
@@ -439,7 +440,11 @@ pub fn get_as<T: DeserializeOwned>(key: &str) -> Result<Option<T>, ConfigError> 
     // Reuse the configuration's extraction, whose messages never include a
     // value; placing the value at `context.secrets` when the key is `secrets`
     // also masks messages from custom deserializers there.
-    let name = if key == "secrets" { "secrets" } else { "value" };
+    let name = if key == SECRETS_KEY {
+        SECRETS_KEY
+    } else {
+        "value"
+    };
     let mut inner = Map::new();
     inner.insert(name.to_owned(), value);
     let mut outer = Map::new();

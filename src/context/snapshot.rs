@@ -14,7 +14,7 @@ use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
 use super::stack::{self, Chain, Extra, Frame};
 use crate::config::Config;
-use crate::redact::{MASK, redact_secrets};
+use crate::redact::{MASK, SECRETS_KEY, redact_secrets};
 
 /// The context visible on one thread at one moment, frozen: `Send + Sync`,
 /// and cheap to clone (it shares the frames, it does not copy them).
@@ -222,9 +222,9 @@ impl Snapshot {
 
 /// Masks every value under `secrets` and under `config.context.secrets`.
 pub(crate) fn redact_context(mut context: Value) -> Value {
-    if let Some(secrets) = context.get_mut("secrets") {
+    if let Some(secrets) = context.get_mut(SECRETS_KEY) {
         let mut wrapped = Map::new();
-        wrapped.insert("secrets".to_owned(), secrets.take());
+        wrapped.insert(SECRETS_KEY.to_owned(), secrets.take());
         let mut outer = Map::new();
         outer.insert("context".to_owned(), Value::Object(wrapped));
         *secrets = redact_secrets(&Value::Object(outer))

@@ -11,10 +11,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::context;
+use crate::redact::SECRETS_KEY;
 use crate::secrets::SecretValue;
-
-/// The context key that holds the local secrets.
-const SECRETS_KEY: &str = "secrets";
 
 /// Marks a scope as building a flow; carried by the context as a typed
 /// value, so no context key can fake or hide it.
