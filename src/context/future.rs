@@ -55,10 +55,10 @@ pub struct InContext<F> {
 
 impl<F: Future> InContext<F> {
     pub(crate) fn new(overrides: Overrides, future: F, detached: Option<Chain>) -> Self {
-        let (values, config) = overrides.into_frame();
+        let (values, _, extra) = overrides.into_frame();
         let extra = match detached {
-            Some(chain) => Some(Extra::detached(chain, config)),
-            None => Extra::for_config(config),
+            Some(chain) => Some(Extra::detached(chain, extra.and_then(|e| e.config))),
+            None => extra,
         };
         InContext {
             future: Box::pin(future),
@@ -101,7 +101,9 @@ impl<F: Future> Future for InContext<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // `InContext` is `Unpin`: the inner future is pinned in its box.
         let this = self.get_mut();
-        let token = stack::push(std::mem::take(&mut this.values), this.extra.take());
+        // The keys may have changed during the last poll: summarise again.
+        let keys = this.values.mask();
+        let token = stack::push(std::mem::take(&mut this.values), keys, this.extra.take());
         let _scope = PollScope {
             token,
             values: &mut this.values,

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use serde_json::{Map, Value};
 
 use super::base::CONFIG_KEY;
-use super::entries::{Entries, Key, Pairs, SMALL};
+use super::entries::{Entries, Key, Pairs, SMALL, key_bit};
 use super::stack::{self, Extra, Token};
 
 /// The keys a scope sets, built from a JSON object, a [`Map`], or
@@ -29,6 +29,9 @@ use super::stack::{self, Extra, Token};
 #[derive(Clone, Default)]
 pub struct Overrides {
     pairs: Pairs,
+    /// The [`key_bit`] summary of the keys, kept as they are added so that
+    /// entering a scope does not walk them again.
+    mask: u64,
 }
 
 impl Overrides {
@@ -49,7 +52,9 @@ impl Overrides {
     /// assert_eq!(o.keys().collect::<Vec<_>>(), ["a", "b"]);
     /// ```
     pub fn with(mut self, key: impl AsRef<str>, value: impl Into<Value>) -> Self {
-        self.pairs.push((Key::from(key.as_ref()), value.into()));
+        let key = key.as_ref();
+        self.mask |= key_bit(key);
+        self.pairs.push((Key::from(key), value.into()));
         self
     }
 
@@ -73,9 +78,10 @@ impl Overrides {
         self.pairs.is_empty()
     }
 
-    /// Splits into plain keys and the configuration patch.
+    /// Splits into plain keys, their [`key_bit`] summary (a superset when a
+    /// key repeats or is `config`) and the configuration patch, boxed.
     #[inline]
-    pub(crate) fn into_frame(self) -> (Entries, Option<Value>) {
+    pub(crate) fn into_frame(self) -> (Entries, u64, Option<Box<Extra>>) {
         // The common case (a few distinct plain keys) keeps the pairs as
         // the frame's storage: nothing is copied or allocated.
         let plain = self.pairs.len() <= SMALL
@@ -83,7 +89,7 @@ impl Overrides {
                 key != CONFIG_KEY && self.pairs[..i].iter().all(|(prev, _)| prev != key)
             });
         if plain {
-            return (Entries::Small(self.pairs), None);
+            return (Entries::Small(self.pairs), self.mask, None);
         }
         let mut entries = Entries::default();
         let mut config: Option<Value> = None;
@@ -99,7 +105,7 @@ impl Overrides {
                 entries.insert(key, value);
             }
         }
-        (entries, config)
+        (entries, self.mask, Extra::for_config(config))
     }
 }
 
@@ -126,10 +132,12 @@ impl From<Map<String, Value>> for Overrides {
         // `Key::from(String)` keeps a short key inline and frees the
         // `String`; a one-key map needs no allocation of its own here.
         let mut pairs = Pairs::new();
+        let mut mask = 0;
         for (key, value) in map {
+            mask |= key_bit(&key);
             pairs.push((Key::from(key), value));
         }
-        Overrides { pairs }
+        Overrides { pairs, mask }
     }
 }
 
@@ -156,10 +164,13 @@ impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
         // A plain loop: `SmallVec`'s generic `extend` costs more than the
         // rest of entering a one-key scope.
         let mut pairs = Pairs::new();
+        let mut mask = 0;
         for (key, value) in iter {
-            pairs.push((Key::from(key.as_ref()), value.into()));
+            let key = key.as_ref();
+            mask |= key_bit(key);
+            pairs.push((Key::from(key), value.into()));
         }
-        Overrides { pairs }
+        Overrides { pairs, mask }
     }
 }
 
@@ -198,9 +209,9 @@ pub struct ScopeGuard {
 }
 
 impl ScopeGuard {
-    pub(crate) fn push(entries: Entries, extra: Option<Box<Extra>>) -> ScopeGuard {
+    pub(crate) fn push(entries: Entries, keys: u64, extra: Option<Box<Extra>>) -> ScopeGuard {
         ScopeGuard {
-            token: stack::push(entries, extra),
+            token: stack::push(entries, keys, extra),
             _not_send: PhantomData,
         }
     }

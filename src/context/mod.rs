@@ -168,7 +168,7 @@ pub(crate) fn with_value<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
 pub(crate) fn attach<T: Any + Send + Sync, R>(value: T, f: impl FnOnce() -> R) -> R {
     let mut extra = stack::Extra::default();
     extra.attached.push((TypeId::of::<T>(), Arc::new(value)));
-    let _guard = ScopeGuard::push(entries::Entries::default(), Some(Box::new(extra)));
+    let _guard = ScopeGuard::push(entries::Entries::default(), 0, Some(Box::new(extra)));
     f()
 }
 
@@ -190,8 +190,8 @@ pub(crate) fn with_attached<T: Any, R>(f: impl Fn(&T) -> R) -> Option<R> {
 /// assert!(!context::contains("task_name"));
 /// ```
 pub fn scope(overrides: impl Into<Overrides>) -> ScopeGuard {
-    let (entries, config) = overrides.into().into_frame();
-    ScopeGuard::push(entries, stack::Extra::for_config(config))
+    let (entries, keys, extra) = overrides.into().into_frame();
+    ScopeGuard::push(entries, keys, extra)
 }
 
 /// Wraps `future` so `overrides` are visible on every poll of it, on top of
@@ -284,7 +284,8 @@ pub fn set(key: impl Into<String>, value: impl Into<Value>) {
 /// });
 /// ```
 pub fn update(overrides: impl Into<Overrides>) {
-    let (entries, config) = overrides.into().into_frame();
+    let (entries, _, extra) = overrides.into().into_frame();
+    let config = extra.and_then(|extra| extra.config);
     stack::edit(|frame| {
         for (key, value) in entries.iter() {
             frame.set(Key::from(key), value.clone());

@@ -85,7 +85,7 @@ impl Snapshot {
     /// ```
     pub fn enter(&self) -> ScopeGuard {
         let extra = Extra::detached(self.chain.clone(), None);
-        ScopeGuard::push(Entries::default(), Some(extra))
+        ScopeGuard::push(Entries::default(), 0, Some(extra))
     }
 
     /// Wraps a future so that every poll sees this snapshot plus

@@ -246,9 +246,9 @@ pub(crate) fn top() -> Chain {
     Chain(read(|top| top.cloned()))
 }
 
-/// Pushes a frame holding `values` and `extra`. `None` during thread
-/// teardown.
-pub(crate) fn push(values: Entries, mut extra: Option<Box<Extra>>) -> Option<Token> {
+/// Pushes a frame holding `values` (whose [`key_bit`] summary is `keys`,
+/// or a superset of it) and `extra`. `None` during thread teardown.
+pub(crate) fn push(values: Entries, keys: u64, mut extra: Option<Box<Extra>>) -> Option<Token> {
     write(|state| {
         let id = state.next_id;
         state.next_id = state.next_id.wrapping_add(1);
@@ -265,7 +265,6 @@ pub(crate) fn push(values: Entries, mut extra: Option<Box<Extra>>) -> Option<Tok
         };
         let has_config = extra.as_ref().is_some_and(|e| e.config.is_some())
             || next.is_some_and(|n| n.has_config);
-        let keys = values.mask();
         let seen = keys | next.map_or(0, |n| n.seen);
         state.top = Some(Arc::new(Frame {
             below,
