@@ -249,35 +249,45 @@ pub(crate) fn top() -> Chain {
 /// Pushes a frame holding `values` (whose [`key_bit`] summary is `keys`,
 /// or a superset of it) and `extra`. `None` during thread teardown.
 pub(crate) fn push(values: Entries, keys: u64, mut extra: Option<Box<Extra>>) -> Option<Token> {
-    write(|state| {
+    if let Some(extra) = &mut extra {
+        // A frame given back by a future may carry a merge made on top of
+        // other frames: build it again on first use.
+        extra.merged = OnceLock::new();
+    }
+    // The frame is allocated before the thread-local is borrowed and only
+    // its links are filled in there: moving the keys through the closures
+    // of `write` cost more than the rest of entering a scope.
+    let mut frame = Arc::new(Frame {
+        below: None,
+        id: 0,
+        depth: 0,
+        has_config: false,
+        keys,
+        seen: keys,
+        values,
+        extra,
+    });
+    write(move |state| {
+        // Just made, so not shared; `None` cannot happen.
+        let new = Arc::get_mut(&mut frame)?;
         let id = state.next_id;
         state.next_id = state.next_id.wrapping_add(1);
-        let below = state.top.take();
-        let depth = below.as_ref().map_or(1, |b| b.depth + 1);
-        if let Some(extra) = &mut extra {
-            // A frame given back by a future may carry a merge made on top
-            // of other frames: build it again on first use.
-            extra.merged = OnceLock::new();
-        }
-        let next = match extra.as_ref().and_then(|e| e.detached.as_ref()) {
-            Some(chain) => chain.0.as_ref(),
-            None => below.as_ref(),
-        };
-        let has_config = extra.as_ref().is_some_and(|e| e.config.is_some())
-            || next.is_some_and(|n| n.has_config);
-        let seen = keys | next.map_or(0, |n| n.seen);
-        state.top = Some(Arc::new(Frame {
-            below,
+        new.below = state.top.take();
+        new.id = id;
+        new.depth = new.below.as_ref().map_or(1, |b| b.depth + 1);
+        let next = new.next();
+        let own_config = new.extra.as_ref().is_some_and(|e| e.config.is_some());
+        let (next_config, next_seen) = next.map_or((false, 0), |n| (n.has_config, n.seen));
+        new.has_config = own_config || next_config;
+        new.seen |= next_seen;
+        let token = Token {
             id,
-            depth,
-            has_config,
-            keys,
-            seen,
-            values,
-            extra,
-        }));
-        Token { id, depth }
+            depth: new.depth,
+        };
+        state.top = Some(frame);
+        Some(token)
     })
+    .flatten()
 }
 
 /// Pops the frame of `token` and every frame above it (left there by a
