@@ -10,7 +10,9 @@ use super::entries::{Entries, Key, Pairs, SMALL, key_bit};
 use super::stack::{self, Extra, Token};
 
 /// The keys a scope sets, built from a JSON object, a [`Map`], or
-/// `(key, value)` pairs.
+/// `(key, value)` pairs whose keys are any `AsRef<str>` (`&str`, `String`,
+/// ...). Keys of up to 24 bytes are stored inline, and a single pair needs
+/// no allocation of its own.
 ///
 /// A later pair for the same key wins. The `config` key is a deep-merge
 /// patch for the configuration and must be an object (anything else under
