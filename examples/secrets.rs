@@ -6,8 +6,8 @@
 //! ```
 
 use prefect_config::config::Loader;
-use prefect_config::context;
 use prefect_config::secrets::{AwsCredentials, ExposeSecret, Secret, SecretError};
+use prefect_config::{context, secrets};
 use serde_json::json;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A runtime edit lasts for its scope only.
     context::with(json!({}), || {
-        context::secrets().insert("TEMP_TOKEN", "t-123");
+        secrets::local().insert("TEMP_TOKEN", "t-123");
         println!(
             "inside the scope, TEMP_TOKEN exists: {}",
             Secret::new("TEMP_TOKEN").exists()

@@ -2,6 +2,9 @@
 
 use serde_json::Value;
 
+/// The context key (and `context` table key) whose values are secrets.
+pub(crate) const SECRETS_KEY: &str = "secrets";
+
 /// What a masked value prints as.
 pub(crate) const MASK: &str = "********";
 

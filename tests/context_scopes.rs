@@ -198,3 +198,46 @@ fn reading_helpers() {
         },
     );
 }
+
+/// Lookups skip frames by a one-bit summary of their keys; with 200 keys
+/// many share a bit, and every lookup must still find the innermost value.
+#[test]
+fn lookups_agree_with_a_model_through_many_scopes_and_edits() {
+    init();
+    fn check(model: &std::collections::BTreeMap<String, i64>) {
+        for i in 0..200 {
+            let key = format!("key{i}");
+            assert_eq!(
+                context::get(&key),
+                model.get(&key).map(|v| json!(v)),
+                "{key}"
+            );
+        }
+    }
+    fn go(depth: i64, model: &mut std::collections::BTreeMap<String, i64>) {
+        if depth == 20 {
+            check(model);
+            return;
+        }
+        let saved = model.clone();
+        let keys: Vec<String> = (0..10)
+            .map(|j| format!("key{}", (depth * 7 + j * 3) % 200))
+            .collect();
+        let pairs: Vec<(String, i64)> = keys.iter().map(|k| (k.clone(), depth)).collect();
+        for (k, v) in &pairs {
+            model.insert(k.clone(), *v);
+        }
+        context::with(pairs, || {
+            check(model);
+            // An edit inside the scope joins the innermost frame.
+            let extra = format!("key{}", (depth * 13 + 1) % 200);
+            context::set(extra.clone(), -depth);
+            model.insert(extra, -depth);
+            go(depth + 1, model);
+        });
+        *model = saved;
+        check(model);
+    }
+    let mut model = std::collections::BTreeMap::new();
+    go(0, &mut model);
+}

@@ -67,11 +67,11 @@ fn integers_beyond_64_bits_keep_their_text_however_the_secret_is_set() {
     // Runtime edits.
     context::with(json!({}), || {
         for text in [BIG, BIG_NEGATIVE, HUGE] {
-            context::secrets().insert("RUNTIME", text);
+            prefect_config::secrets::local().insert("RUNTIME", text);
             assert_eq!(get("RUNTIME"), json!(text));
         }
         // Within 64 bits the number is exact.
-        context::secrets().insert("RUNTIME", "18446744073709551615");
+        prefect_config::secrets::local().insert("RUNTIME", "18446744073709551615");
         assert_eq!(get("RUNTIME"), json!(u64::MAX));
     });
     // A backend's answer.
@@ -103,11 +103,11 @@ fn floats_are_correctly_rounded() {
         Some(2.225073858507201e-308_f64.to_bits())
     );
     context::with(json!({}), || {
-        context::secrets().insert("F", SUBNORMAL_EDGE);
+        prefect_config::secrets::local().insert("F", SUBNORMAL_EDGE);
         assert_eq!(bits(get("F")), Some(2.225073858507201e-308_f64.to_bits()));
-        context::secrets().insert("F", HALF_MIN);
+        prefect_config::secrets::local().insert("F", HALF_MIN);
         assert_eq!(bits(get("F")), Some(5e-324_f64.to_bits()));
-        context::secrets().insert("F", format!("[{HALF_MIN}, 0.1]"));
+        prefect_config::secrets::local().insert("F", format!("[{HALF_MIN}, 0.1]"));
         assert_eq!(get("F"), json!([5e-324, 0.1]));
     });
 }
@@ -119,12 +119,12 @@ fn negative_zero_is_the_integer_zero() {
     assert!(zero.is_u64(), "{zero}");
     assert_eq!(zero, json!(0));
     context::with(json!({}), || {
-        context::secrets().insert("Z", r#"{"a": -0, "b": [-0], "c": "-0"}"#);
+        prefect_config::secrets::local().insert("Z", r#"{"a": -0, "b": [-0], "c": "-0"}"#);
         let value = get("Z");
         assert_eq!(value, json!({"a": 0, "b": [0], "c": "-0"}));
         assert!(value["a"].is_u64() && value["b"][0].is_u64());
         // A float zero keeps its sign, as in Python.
-        context::secrets().insert("Z", "-0.0");
+        prefect_config::secrets::local().insert("Z", "-0.0");
         assert_eq!(get("Z").as_f64().map(f64::is_sign_negative), Some(true));
     });
 }
@@ -136,9 +136,9 @@ fn json_nested_128_levels_deep_stays_text() {
     init();
     let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
     context::with(json!({}), || {
-        context::secrets().insert("D", nested(127));
+        prefect_config::secrets::local().insert("D", nested(127));
         assert!(get("D").is_array());
-        context::secrets().insert("D", nested(128));
+        prefect_config::secrets::local().insert("D", nested(128));
         assert_eq!(get("D"), json!(nested(128)));
     });
 }

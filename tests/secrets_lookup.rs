@@ -11,7 +11,7 @@ use prefect_config::config::Loader;
 use prefect_config::secrets::{
     AwsCredentials, ExposeSecret, GitHubToken, MemoryBackend, Secret, SecretError,
 };
-use prefect_config::{context, set_global};
+use prefect_config::{context, secrets, set_global};
 use serde_json::{Value, json};
 
 const CANARY: &str = "CANARY-lookup-3e9f";
@@ -55,7 +55,7 @@ fn secrets_come_from_every_layer_with_their_case() {
         Secret::new("FROM_DIR").get().unwrap(),
         json!({"token": CANARY})
     );
-    let mut names = context::secrets().names();
+    let mut names = secrets::local().names();
     names.sort();
     assert_eq!(
         names,
@@ -93,9 +93,9 @@ fn strings_that_are_json_come_back_decoded() {
 fn runtime_edits_are_scoped() {
     init();
     context::with(json!({}), || {
-        context::secrets().insert("RUNTIME", CANARY);
+        secrets::local().insert("RUNTIME", CANARY);
         assert!(Secret::new("RUNTIME").exists());
-        assert!(context::secrets().get("RUNTIME").is_some());
+        assert!(secrets::local().get("RUNTIME").is_some());
         context::setdefault("secrets", json!({}));
         context::set_path("secrets.OTHER", "v");
         assert_eq!(Secret::new("OTHER").get().unwrap(), json!("v"));
@@ -115,7 +115,7 @@ fn runtime_edits_are_scoped() {
 #[test]
 fn building_a_flow_blocks_secrets_but_a_plain_flow_key_does_not() {
     init();
-    let err = context::building_flow("etl", || Secret::new("FROM_TOML").get().unwrap_err());
+    let err = secrets::building_flow("etl", || Secret::new("FROM_TOML").get().unwrap_err());
     assert!(matches!(err, SecretError::BuildingFlow));
     assert_eq!(
         err.to_string(),
@@ -125,7 +125,7 @@ fn building_a_flow_blocks_secrets_but_a_plain_flow_key_does_not() {
         assert_eq!(Secret::new("FROM_TOML").get().unwrap(), json!(CANARY));
     });
     // The marker follows a snapshot to another thread.
-    let snapshot = context::building_flow("etl", context::snapshot);
+    let snapshot = secrets::building_flow("etl", context::snapshot);
     let outcome = std::thread::spawn(move || snapshot.attach(|| Secret::new("FROM_TOML").get()))
         .join()
         .unwrap();
@@ -278,9 +278,9 @@ fn the_canary_never_appears_in_formatted_output() {
         "wrapped",
         format!("{:?}", Secret::new("FROM_TOML").get_secret().unwrap()),
     );
-    show("view", format!("{:?}", context::secrets().get("FromEnv")));
+    show("view", format!("{:?}", secrets::local().get("FromEnv")));
     context::with(json!({}), || {
-        context::secrets().insert("RUNTIME", CANARY);
+        secrets::local().insert("RUNTIME", CANARY);
         show(
             "runtime",
             format!("{:?} {}", context::snapshot(), context::snapshot()),
@@ -294,7 +294,7 @@ fn the_canary_never_appears_in_formatted_output() {
         both(Secret::new("FROM_TOML").get_as::<u64>().unwrap_err()),
         both(Secret::new("FROM_DIR").get_as::<Vec<u8>>().unwrap_err()),
         both(Secret::new("ABSENT").get().unwrap_err()),
-        both(context::building_flow("f", || Secret::new("FROM_TOML").get().unwrap_err())),
+        both(secrets::building_flow("f", || Secret::new("FROM_TOML").get().unwrap_err())),
         both(config.extract_at::<u32>("context.secrets.FROM_TOML").unwrap_err()),
         both(context::get_as::<Vec<bool>>("secrets").unwrap_err()),
         both(

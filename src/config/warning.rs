@@ -81,6 +81,13 @@ pub enum ConfigWarning {
         /// The variable that won.
         winner: String,
     },
+    /// The process-wide configuration ([`global()`](crate::global())) failed
+    /// to load, so the context uses the embedded defaults instead. Carried by
+    /// [`context::config()`](crate::context::config) in that case.
+    GlobalLoadFailed {
+        /// The load error's message (which never contains a value).
+        error: String,
+    },
 }
 
 impl fmt::Display for ConfigWarning {
@@ -128,6 +135,10 @@ impl fmt::Display for ConfigWarning {
             ConfigWarning::EnvConflict { var, winner } => write!(
                 f,
                 "environment variable `{var}` was ignored: `{winner}` sets the same key or one of its parents or children"
+            ),
+            ConfigWarning::GlobalLoadFailed { error } => write!(
+                f,
+                "the global configuration failed to load ({error}); the context uses the embedded defaults"
             ),
         }
     }

@@ -16,10 +16,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use serde_json::Value;
-
+use super::entries::Entries;
 use super::guard::Overrides;
-use super::stack::{self, Entries, Frame};
+use super::stack::{self, Chain, Extra};
 
 /// A future whose context overrides are visible on every poll, made by
 /// [`with_async`](super::with_async), [`InContextExt::in_context`] or
@@ -49,23 +48,22 @@ use super::stack::{self, Entries, Frame};
 pub struct InContext<F> {
     future: Pin<Box<F>>,
     values: Entries,
-    config: Option<Value>,
-    /// `Some` for a snapshot: lookups continue there, not in the poller's stack.
-    detached: Option<Option<Arc<Frame>>>,
+    /// The configuration patch, and for a snapshot the chain where lookups
+    /// continue instead of the poller's stack.
+    extra: Option<Box<Extra>>,
 }
 
 impl<F: Future> InContext<F> {
-    pub(crate) fn new(
-        overrides: Overrides,
-        future: F,
-        detached: Option<Option<Arc<Frame>>>,
-    ) -> Self {
-        let (values, config) = overrides.into_frame();
+    pub(crate) fn new(overrides: Overrides, future: F, detached: Option<Chain>) -> Self {
+        let (values, _, extra) = overrides.into_frame();
+        let extra = match detached {
+            Some(chain) => Some(Extra::detached(chain, extra.and_then(|e| e.config))),
+            None => extra,
+        };
         InContext {
             future: Box::pin(future),
             values,
-            config,
-            detached,
+            extra,
         }
     }
 }
@@ -75,7 +73,7 @@ impl<F: Future> InContext<F> {
 struct PollScope<'a> {
     token: Option<stack::Token>,
     values: &'a mut Entries,
-    config: &'a mut Option<Value>,
+    extra: &'a mut Option<Box<Extra>>,
 }
 
 impl Drop for PollScope<'_> {
@@ -86,12 +84,12 @@ impl Drop for PollScope<'_> {
         match Arc::try_unwrap(frame) {
             Ok(mut frame) => {
                 *self.values = std::mem::take(&mut frame.values);
-                *self.config = frame.config.take();
+                *self.extra = frame.extra.take();
             }
             // A snapshot taken during the poll shares the frame: copy it.
             Err(frame) => {
                 *self.values = frame.values.clone();
-                *self.config = frame.config.clone();
+                *self.extra = frame.extra.clone();
             }
         }
     }
@@ -103,15 +101,13 @@ impl<F: Future> Future for InContext<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // `InContext` is `Unpin`: the inner future is pinned in its box.
         let this = self.get_mut();
-        let token = stack::push(
-            std::mem::take(&mut this.values),
-            this.config.take(),
-            this.detached.clone(),
-        );
+        // The keys may have changed during the last poll: summarise again.
+        let keys = this.values.mask();
+        let token = stack::push(std::mem::take(&mut this.values), keys, this.extra.take());
         let _scope = PollScope {
             token,
             values: &mut this.values,
-            config: &mut this.config,
+            extra: &mut this.extra,
         };
         this.future.as_mut().poll(cx)
     }
@@ -119,10 +115,11 @@ impl<F: Future> Future for InContext<F> {
 
 impl<F> fmt::Debug for InContext<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let keys: Vec<&String> = self.values.iter().map(|(k, _)| k).collect();
+        let keys: Vec<&str> = self.values.iter().map(|(k, _)| k).collect();
+        let overrides_config = self.extra.as_ref().is_some_and(|e| e.config.is_some());
         f.debug_struct("InContext")
             .field("keys", &keys)
-            .field("overrides_config", &self.config.is_some())
+            .field("overrides_config", &overrides_config)
             .finish_non_exhaustive()
     }
 }

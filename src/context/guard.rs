@@ -5,10 +5,14 @@ use std::marker::PhantomData;
 
 use serde_json::{Map, Value};
 
-use super::stack::{self, Entries, Token};
+use super::base::CONFIG_KEY;
+use super::entries::{Entries, Key, Pairs, SMALL, key_bit};
+use super::stack::{self, Extra, Token};
 
 /// The keys a scope sets, built from a JSON object, a [`Map`], or
-/// `(key, value)` pairs.
+/// `(key, value)` pairs whose keys are any `AsRef<str>` (`&str`, `String`,
+/// ...). Keys of up to 24 bytes are stored inline, and a single pair needs
+/// no allocation of its own.
 ///
 /// A later pair for the same key wins. The `config` key is a deep-merge
 /// patch for the configuration and must be an object (anything else under
@@ -26,7 +30,10 @@ use super::stack::{self, Entries, Token};
 /// ```
 #[derive(Clone, Default)]
 pub struct Overrides {
-    pairs: Vec<(String, Value)>,
+    pairs: Pairs,
+    /// The [`key_bit`] summary of the keys, kept as they are added so that
+    /// entering a scope does not walk them again.
+    mask: u64,
 }
 
 impl Overrides {
@@ -46,8 +53,10 @@ impl Overrides {
     /// let o = Overrides::new().with("a", 1).with("b", "two");
     /// assert_eq!(o.keys().collect::<Vec<_>>(), ["a", "b"]);
     /// ```
-    pub fn with(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.pairs.push((key.into(), value.into()));
+    pub fn with(mut self, key: impl AsRef<str>, value: impl Into<Value>) -> Self {
+        let key = key.as_ref();
+        self.mask |= key_bit(key);
+        self.pairs.push((Key::from(key), value.into()));
         self
     }
 
@@ -71,21 +80,23 @@ impl Overrides {
         self.pairs.is_empty()
     }
 
-    /// Splits into plain keys and the configuration patch.
-    pub(crate) fn into_frame(self) -> (Entries, Option<Value>) {
-        // The common case (a few distinct plain keys) keeps the vector as
-        // the frame's storage: no second allocation on scope entry.
-        let plain = self.pairs.len() <= stack::SMALL
+    /// Splits into plain keys, their [`key_bit`] summary (a superset when a
+    /// key repeats or is `config`) and the configuration patch, boxed.
+    #[inline]
+    pub(crate) fn into_frame(self) -> (Entries, u64, Option<Box<Extra>>) {
+        // The common case (a few distinct plain keys) keeps the pairs as
+        // the frame's storage: nothing is copied or allocated.
+        let plain = self.pairs.len() <= SMALL
             && self.pairs.iter().enumerate().all(|(i, (key, _))| {
-                key != stack::CONFIG_KEY && self.pairs[..i].iter().all(|(prev, _)| prev != key)
+                key != CONFIG_KEY && self.pairs[..i].iter().all(|(prev, _)| prev != key)
             });
         if plain {
-            return (Entries::Small(self.pairs), None);
+            return (Entries::Small(self.pairs), self.mask, None);
         }
         let mut entries = Entries::default();
         let mut config: Option<Value> = None;
         for (key, value) in self.pairs {
-            if key == stack::CONFIG_KEY {
+            if key == CONFIG_KEY {
                 if value.is_object() {
                     match &mut config {
                         Some(existing) => stack::merge_json(existing, value),
@@ -96,7 +107,7 @@ impl Overrides {
                 entries.insert(key, value);
             }
         }
-        (entries, config)
+        (entries, self.mask, Extra::for_config(config))
     }
 }
 
@@ -120,38 +131,48 @@ impl From<Value> for Overrides {
 
 impl From<Map<String, Value>> for Overrides {
     fn from(map: Map<String, Value>) -> Self {
-        Overrides {
-            pairs: map.into_iter().collect(),
+        // `Key::from(String)` keeps a short key inline and frees the
+        // `String`; a one-key map needs no allocation of its own here.
+        let mut pairs = Pairs::new();
+        let mut mask = 0;
+        for (key, value) in map {
+            mask |= key_bit(&key);
+            pairs.push((Key::from(key), value));
         }
+        Overrides { pairs, mask }
     }
 }
 
-impl<K: Into<String>, V: Into<Value>, const N: usize> From<[(K, V); N]> for Overrides {
+impl<K: AsRef<str>, V: Into<Value>, const N: usize> From<[(K, V); N]> for Overrides {
     fn from(pairs: [(K, V); N]) -> Self {
         pairs.into_iter().collect()
     }
 }
 
-impl<K: Into<String>, V: Into<Value>> From<Vec<(K, V)>> for Overrides {
+impl<K: AsRef<str>, V: Into<Value>> From<Vec<(K, V)>> for Overrides {
     fn from(pairs: Vec<(K, V)>) -> Self {
         pairs.into_iter().collect()
     }
 }
 
-impl<K: Into<String>, V: Into<Value>> From<(K, V)> for Overrides {
+impl<K: AsRef<str>, V: Into<Value>> From<(K, V)> for Overrides {
     fn from((key, value): (K, V)) -> Self {
         Overrides::new().with(key, value)
     }
 }
 
-impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
+impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Overrides {
-            pairs: iter
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
+        // A plain loop: `SmallVec`'s generic `extend` costs more than the
+        // rest of entering a one-key scope.
+        let mut pairs = Pairs::new();
+        let mut mask = 0;
+        for (key, value) in iter {
+            let key = key.as_ref();
+            mask |= key_bit(key);
+            pairs.push((Key::from(key), value.into()));
         }
+        Overrides { pairs, mask }
     }
 }
 
@@ -190,13 +211,9 @@ pub struct ScopeGuard {
 }
 
 impl ScopeGuard {
-    pub(crate) fn push(
-        entries: Entries,
-        config: Option<Value>,
-        detached: Option<Option<std::sync::Arc<stack::Frame>>>,
-    ) -> ScopeGuard {
+    pub(crate) fn push(entries: Entries, keys: u64, extra: Option<Box<Extra>>) -> ScopeGuard {
         ScopeGuard {
-            token: stack::push(entries, config, detached),
+            token: stack::push(entries, keys, extra),
             _not_send: PhantomData,
         }
     }

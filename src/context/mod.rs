@@ -70,10 +70,41 @@
 //!
 //! # When the global configuration fails to load
 //!
-//! The base is built from [`global()`](crate::global()) once. If that failed,
-//! the base context is empty and [`config`] returns [`Config::empty()`], so
-//! reading the context never fails; [`try_config`] (like `global()` itself)
-//! returns the load error.
+//! The base is built from [`global()`](crate::global()) once per process.
+//! If that failed, the context is never empty: [`config`] is the embedded
+//! defaults (as [`Loader::prefect()`](crate::config::Loader::prefect) gives
+//! them with no file and no `PREFECT__*` variable), so a program reading
+//! `config().get("cloud.api")` gets Prefect's default rather than nothing.
+//! The failure stays visible in three places: [`try_config`] and
+//! [`global()`](crate::global()) return the load error, and
+//! `config().warnings()` holds a
+//! [`ConfigWarning::GlobalLoadFailed`](crate::config::ConfigWarning::GlobalLoadFailed)
+//! naming it, so code that reports warnings reports it on first use.
+//!
+//! # Handing a context to a child process
+//!
+//! [`Snapshot::to_environment_variables`] turns a context into
+//! `PREFECT__CONTEXT__*` variables that the child's loader reads back into
+//! the child's context, as Prefect's agents start a flow run; run
+//! `cargo run --example child_process` to see it.
+//!
+//! # Secrets
+//!
+//! The context only knows that values under its `secrets` key are masked
+//! when a [`Snapshot`] is printed. The secrets rules are built on top of it,
+//! in the `secrets` module, which uses this one and never the reverse:
+//! `prefect_config::secrets::local()` (the view of the `secrets` key,
+//! formerly `context::secrets()`) and `prefect_config::secrets::building_flow`
+//! (formerly `context::building_flow`), whose marker is a typed value the
+//! context carries without knowing its type.
+//!
+//! # Cost
+//!
+//! Entering and leaving a scope of a few keys is one allocation (the frame)
+//! and two borrows of a thread-local; keys up to 24 bytes are stored
+//! inline. A lookup skips every frame that cannot hold the key with one
+//! bit test, and [`config`] with no `config` override in scope is an `Arc`
+//! clone. `benches/context.rs` measures these.
 //!
 //! # Where this differs from Prefect
 //!
@@ -83,11 +114,15 @@
 //! - During thread teardown (thread-local destructors), reads see the base
 //!   and scopes and edits have no effect, instead of panicking.
 
+mod base;
+mod entries;
+mod env_export;
 mod future;
 mod guard;
 mod snapshot;
 mod stack;
 
+use std::any::{Any, TypeId};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -95,12 +130,14 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::config::{Config, ConfigError};
+use crate::redact::SECRETS_KEY;
 
 pub use future::{InContext, InContextExt};
 pub use guard::{Overrides, ScopeGuard};
 pub use snapshot::Snapshot;
 
-use stack::CONFIG_KEY;
+use base::CONFIG_KEY;
+use entries::Key;
 
 /// Runs `f` with `overrides` visible on this thread, then restores the
 /// exact previous state, also when `f` panics.
@@ -118,63 +155,27 @@ pub fn with<R>(overrides: impl Into<Overrides>, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Runs `f` as Prefect runs code while a flow is being built: inside it,
-/// [`Secret::get`](crate::secrets::Secret::get) fails with Prefect's
-/// "Secrets should only be retrieved during a Flow run" error. The marker is
-/// typed, so an ordinary `flow` key never triggers it; it follows snapshots
-/// and [`with_async`] like any scope.
-///
-/// ```
-/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-/// use prefect_config::{context, secrets::{Secret, SecretError}};
-/// let err = context::building_flow("etl", || {
-///     assert_eq!(context::building_flow_name().as_deref(), Some("etl"));
-///     Secret::new("ANY").get().unwrap_err()
-/// });
-/// assert!(matches!(err, SecretError::BuildingFlow));
-/// assert_eq!(context::building_flow_name(), None);
-/// ```
-pub fn building_flow<R>(name: &str, f: impl FnOnce() -> R) -> R {
-    let _guard = scope(Overrides::new());
-    let name: std::sync::Arc<str> = std::sync::Arc::from(name);
-    stack::edit(move |frame| frame.building_flow = Some(name));
-    f()
-}
-
-/// The name of the flow being built here (see [`building_flow`]), if any.
-///
-/// ```
-/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-/// use prefect_config::context;
-/// assert_eq!(context::building_flow_name(), None);
-/// // An ordinary `flow` key is not the marker.
-/// context::with(serde_json::json!({"flow": "etl"}), || assert_eq!(context::building_flow_name(), None));
-/// ```
-pub fn building_flow_name() -> Option<String> {
-    stack::read(stack::building_flow).map(|name| name.to_string())
-}
-
-/// The typed view of the `secrets` namespace of the current context.
-///
-/// ```
-/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-/// use prefect_config::context;
-/// context::with(serde_json::json!({"secrets": {"A": 1}}), || {
-///     assert_eq!(context::secrets().names(), ["A"]);
-/// });
-/// ```
-pub fn secrets() -> crate::secrets::Secrets {
-    crate::secrets::Secrets::default()
-}
-
 /// Runs `f` on the visible value of `key`, without copying the whole value.
 pub(crate) fn with_value<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
     stack::read(|top| f(stack::find(top, key)))
 }
 
-/// Runs `f` on the visible secret `name` (an entry of the `secrets` object).
-pub(crate) fn with_secret<R>(name: &str, f: impl Fn(Option<&Value>) -> R) -> R {
-    with_value("secrets", |secrets| f(secrets.and_then(|s| s.get(name))))
+/// Runs `f` in a scope that carries `value`, a typed value no context key
+/// can reach; [`with_attached`] finds it. Other modules use this to mark a
+/// scope (the secrets module's "a flow is being built" marker) without the
+/// context knowing their types. Like keys, it follows snapshots and
+/// [`with_async`].
+pub(crate) fn attach<T: Any + Send + Sync, R>(value: T, f: impl FnOnce() -> R) -> R {
+    let mut extra = stack::Extra::default();
+    extra.attached.push((TypeId::of::<T>(), Arc::new(value)));
+    let _guard = ScopeGuard::push(entries::Entries::default(), 0, Some(Box::new(extra)));
+    f()
+}
+
+/// Runs `f` on the innermost value of type `T` that an enclosing scope
+/// carries (see [`attach`]), or returns `None` when there is none.
+pub(crate) fn with_attached<T: Any, R>(f: impl Fn(&T) -> R) -> Option<R> {
+    stack::read(|top| stack::attached::<T>(top).map(&f))
 }
 
 /// Opens a scope with `overrides` until the returned guard is dropped.
@@ -189,8 +190,8 @@ pub(crate) fn with_secret<R>(name: &str, f: impl Fn(Option<&Value>) -> R) -> R {
 /// assert!(!context::contains("task_name"));
 /// ```
 pub fn scope(overrides: impl Into<Overrides>) -> ScopeGuard {
-    let (entries, config) = overrides.into().into_frame();
-    ScopeGuard::push(entries, config, None)
+    let (entries, keys, extra) = overrides.into().into_frame();
+    ScopeGuard::push(entries, keys, extra)
 }
 
 /// Wraps `future` so `overrides` are visible on every poll of it, on top of
@@ -268,7 +269,7 @@ fn nest(path: &str, value: Value) -> Value {
 /// assert_eq!(context::get("b"), Some(json!(3))); // top level: lasts
 /// ```
 pub fn set(key: impl Into<String>, value: impl Into<Value>) {
-    let (key, value) = (key.into(), value.into());
+    let (key, value) = (Key::from(key.into()), value.into());
     stack::edit(|frame| frame.set(key, value));
 }
 
@@ -283,10 +284,11 @@ pub fn set(key: impl Into<String>, value: impl Into<Value>) {
 /// });
 /// ```
 pub fn update(overrides: impl Into<Overrides>) {
-    let (entries, config) = overrides.into().into_frame();
+    let (entries, _, extra) = overrides.into().into_frame();
+    let config = extra.and_then(|extra| extra.config);
     stack::edit(|frame| {
         for (key, value) in entries.iter() {
-            frame.set(key.clone(), value.clone());
+            frame.set(Key::from(key), value.clone());
         }
         if let Some(config) = config {
             frame.merge_config(config);
@@ -439,7 +441,11 @@ pub fn get_as<T: DeserializeOwned>(key: &str) -> Result<Option<T>, ConfigError> 
     // Reuse the configuration's extraction, whose messages never include a
     // value; placing the value at `context.secrets` when the key is `secrets`
     // also masks messages from custom deserializers there.
-    let name = if key == "secrets" { "secrets" } else { "value" };
+    let name = if key == SECRETS_KEY {
+        SECRETS_KEY
+    } else {
+        "value"
+    };
     let mut inner = Map::new();
     inner.insert(name.to_owned(), value);
     let mut outer = Map::new();
@@ -515,8 +521,9 @@ pub fn to_value() -> Value {
 /// [`Source::Runtime`](crate::config::Source::Runtime)). With no override in
 /// scope this is the shared global `Arc`; inside a scope that overrides
 /// `config` the merged view is built on the first call and then reused.
-/// If the global configuration failed to load this is
-/// [`Config::empty()`]; see [`try_config`].
+/// If the global configuration failed to load this is the embedded
+/// defaults, carrying a warning that names the error; see [`try_config`]
+/// and the module docs.
 ///
 /// ```
 /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/home/doc")]).load().unwrap()).ok();
@@ -542,7 +549,7 @@ pub fn config() -> Arc<Config> {
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
 pub fn try_config() -> Result<Arc<Config>, ConfigError> {
-    match &stack::base().error {
+    match &base::base().error {
         Some(error) => Err(error.clone()),
         None => Ok(config()),
     }

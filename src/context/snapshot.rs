@@ -1,16 +1,20 @@
 //! Cross-thread handoff: a frozen, shareable view of a thread's context.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::base::CONFIG_KEY;
+use super::entries::Entries;
+use super::env_export;
 use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
-use super::stack::{self, CONFIG_KEY, Entries, Frame};
+use super::stack::{self, Chain, Extra, Frame};
 use crate::config::Config;
-use crate::redact::{MASK, redact_secrets};
+use crate::redact::{MASK, SECRETS_KEY, redact_secrets};
 
 /// The context visible on one thread at one moment, frozen: `Send + Sync`,
 /// and cheap to clone (it shares the frames, it does not copy them).
@@ -36,12 +40,18 @@ use crate::redact::{MASK, redact_secrets};
 /// ```
 #[derive(Clone)]
 pub struct Snapshot {
-    top: Option<Arc<Frame>>,
+    chain: Chain,
 }
 
 impl Snapshot {
     pub(crate) fn capture() -> Snapshot {
-        Snapshot { top: stack::top() }
+        Snapshot {
+            chain: stack::top(),
+        }
+    }
+
+    fn top(&self) -> Option<&Arc<Frame>> {
+        self.chain.0.as_ref()
     }
 
     /// Runs `f` with this snapshot as the visible context on the current
@@ -74,7 +84,8 @@ impl Snapshot {
     /// assert_eq!(context::get("a"), None);
     /// ```
     pub fn enter(&self) -> ScopeGuard {
-        ScopeGuard::push(Entries::default(), None, Some(self.top.clone()))
+        let extra = Extra::detached(self.chain.clone(), None);
+        ScopeGuard::push(Entries::default(), 0, Some(extra))
     }
 
     /// Wraps a future so that every poll sees this snapshot plus
@@ -99,7 +110,7 @@ impl Snapshot {
         overrides: impl Into<Overrides>,
         future: F,
     ) -> InContext<F> {
-        InContext::new(overrides.into(), future, Some(self.top.clone()))
+        InContext::new(overrides.into(), future, Some(self.chain.clone()))
     }
 
     /// The value of `key` in this snapshot (`config` gives the effective
@@ -115,7 +126,7 @@ impl Snapshot {
         if key == CONFIG_KEY {
             return Some(self.config().as_value().clone());
         }
-        stack::find(self.top.as_ref(), key).cloned()
+        stack::find(self.top(), key).cloned()
     }
 
     /// The effective configuration in this snapshot.
@@ -127,7 +138,7 @@ impl Snapshot {
     /// assert_eq!(snap.config().get("x"), Some(&json!(1)));
     /// ```
     pub fn config(&self) -> Arc<Config> {
-        stack::effective_config(self.top.as_ref())
+        stack::effective_config(self.top())
     }
 
     /// The whole visible context as one JSON object, `config` included.
@@ -141,7 +152,67 @@ impl Snapshot {
     /// ```
     pub fn to_value(&self) -> Value {
         let config = self.config().as_value().clone();
-        Value::Object(stack::visible(self.top.as_ref(), Some(config)))
+        Value::Object(stack::visible(self.top(), Some(config)))
+    }
+
+    /// The snapshot's context as environment variables for a child
+    /// process: every key (`config` aside, which travels as the
+    /// configuration's own variables) as `PREFIX__CONTEXT__KEY`, nested
+    /// objects as nested names, each value as text the loader reads back as
+    /// that value: the rule of
+    /// [`Config::to_environment_variables`](crate::config::Config::to_environment_variables).
+    /// With the standard prefix `PREFECT`, [`global()`](crate::global())
+    /// in the child puts them back into its context, as Prefect's agents
+    /// hand a flow run its context.
+    ///
+    /// `secrets` is left out (see
+    /// [`to_environment_variables_with_secrets`](Snapshot::to_environment_variables_with_secrets)).
+    /// Names are upper case and the loader lower-cases them, so a key with
+    /// capitals comes back lower-cased, and the child's loader interpolates
+    /// strings (`$NAME`, a leading `~`, `${a.b}`) as it does for any
+    /// variable: both as in Prefect. A
+    /// key no variable name can carry (empty, or holding `__`, `=` or a NUL
+    /// byte) is left out.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::config::Loader;
+    /// use prefect_config::context;
+    /// use serde_json::json;
+    ///
+    /// let snap = context::with(json!({"run": {"id": "42", "ok": true}, "secrets": {"K": "v"}}), context::snapshot);
+    /// let vars = snap.to_environment_variables("PREFECT");
+    /// assert_eq!(vars["PREFECT__CONTEXT__RUN__ID"], r#""'42'""#); // quoted: stays a string
+    /// assert_eq!(vars["PREFECT__CONTEXT__RUN__OK"], "True");
+    /// assert!(!vars.keys().any(|name| name.contains("SECRETS")));
+    ///
+    /// // What a child process's loader makes of them:
+    /// let child = Loader::new().env_prefix("PREFECT").env_vars(vars).load()?;
+    /// assert_eq!(child.get("context.run"), Some(&json!({"id": "42", "ok": true})));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn to_environment_variables(&self, prefix: &str) -> BTreeMap<String, String> {
+        let values = stack::visible(self.top(), None);
+        env_export::environment_variables(&values, prefix, false)
+    }
+
+    /// Like [`to_environment_variables`](Snapshot::to_environment_variables),
+    /// with the `secrets` key too: `PREFIX__CONTEXT__SECRETS__Name`, whose
+    /// names keep their case. The values are secrets: hand them only to a
+    /// process that may see them, and never log them.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::context;
+    /// use serde_json::json;
+    ///
+    /// let snap = context::with(json!({"secrets": {"MyToken": "t-1"}}), context::snapshot);
+    /// let vars = snap.to_environment_variables_with_secrets("PREFECT");
+    /// assert_eq!(vars["PREFECT__CONTEXT__SECRETS__MyToken"], "t-1");
+    /// ```
+    pub fn to_environment_variables_with_secrets(&self, prefix: &str) -> BTreeMap<String, String> {
+        let values = stack::visible(self.top(), None);
+        env_export::environment_variables(&values, prefix, true)
     }
 
     fn redacted(&self) -> Value {
@@ -151,9 +222,9 @@ impl Snapshot {
 
 /// Masks every value under `secrets` and under `config.context.secrets`.
 pub(crate) fn redact_context(mut context: Value) -> Value {
-    if let Some(secrets) = context.get_mut("secrets") {
+    if let Some(secrets) = context.get_mut(SECRETS_KEY) {
         let mut wrapped = Map::new();
-        wrapped.insert("secrets".to_owned(), secrets.take());
+        wrapped.insert(SECRETS_KEY.to_owned(), secrets.take());
         let mut outer = Map::new();
         outer.insert("context".to_owned(), Value::Object(wrapped));
         *secrets = redact_secrets(&Value::Object(outer))

@@ -1,166 +1,124 @@
 //! Thread-local frames: the only code that touches the thread-local stack.
 //!
 //! A thread's context is a chain of immutable-once-shared frames, innermost
-//! first, ending in the process-wide [`Base`]. Each frame holds only what it
-//! changes: a few keys and, when it overrides `config`, a JSON patch plus a
-//! lazily built merged [`Config`]. Frames are `Arc`s so a snapshot is one
-//! pointer copy; the top frame is edited in place (`Arc::make_mut`), which
-//! copies that one frame only if a snapshot shares it.
+//! first, ending in the process-wide [`Base`](super::base::Base). Each frame
+//! holds only what it changes: a few keys and, rarely, an [`Extra`] (a
+//! configuration patch with its lazily merged [`Config`], typed values other
+//! modules attach, or the snapshot a frame was attached to). Frames are
+//! `Arc`s so a snapshot is one pointer copy; the top frame is edited in place
+//! (`Arc::make_mut`), which copies that one frame only if a snapshot shares
+//! it.
 //!
 //! Two links leave a frame: `below`, the frame that becomes the top again
 //! when this one ends (the thread's own stack, used for LIFO checks), and
-//! `next()`, where lookups continue. They differ only for a frame pushed by
-//! `Snapshot::attach`, whose lookups continue in the snapshot instead.
+//! [`Frame::next`], where lookups continue. They differ only for a frame
+//! pushed by `Snapshot::attach`, whose lookups continue in the snapshot.
+//!
+//! Entering a one-key scope costs one allocation (the frame) and two
+//! borrows of the thread-local; leaving it moves `below` back to the top
+//! without touching any reference count but the frame's own.
 //!
 //! No user code runs while the `RefCell` is borrowed: the closures given to
 //! [`read`] and [`write`] are all in this module's callers inside the crate
-//! and only look up, clone or drop values.
+//! and only look up, clone or drop values; a popped frame is dropped after
+//! the borrow ends.
 
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 
-use crate::config::{Config, ConfigError};
+use super::base::{CONFIG_KEY, base};
+use super::entries::{Entries, Key, key_bit};
+use crate::config::Config;
 
-/// The key whose value is the effective configuration.
-pub(crate) const CONFIG_KEY: &str = "config";
+/// A value of any type attached to a frame by another module.
+pub(crate) type Attachment = Arc<dyn Any + Send + Sync>;
 
-/// The context every thread starts from, built once per process from
-/// [`crate::global()`].
-pub(crate) struct Base {
-    /// The `context` table of the global configuration, without `config`.
-    pub(crate) values: Map<String, Value>,
-    /// The global configuration, with `context.config` merged in if present.
-    pub(crate) config: Arc<Config>,
-    /// Why the global configuration failed to load, if it did.
-    pub(crate) error: Option<ConfigError>,
+/// A chain of frames ending in the base: its innermost frame, or `None`
+/// for the base alone (what a snapshot holds).
+#[derive(Clone, Default)]
+pub(crate) struct Chain(pub(crate) Option<Arc<Frame>>);
+
+/// The rarely used parts of a frame, boxed so that the common frame (keys
+/// only) stays small.
+#[derive(Clone, Default)]
+pub(crate) struct Extra {
+    /// For a frame pushed by `Snapshot::attach`: where lookups continue
+    /// instead of `below`.
+    pub(crate) detached: Option<Chain>,
+    /// A deep-merge patch for the configuration (always an object).
+    pub(crate) config: Option<Value>,
+    /// The effective configuration at this frame, built on first use.
+    merged: OnceLock<Arc<Config>>,
+    /// Typed values attached by other modules, at most one per type.
+    pub(crate) attached: SmallVec<[(TypeId, Attachment); 1]>,
 }
 
-static BASE: OnceLock<Base> = OnceLock::new();
-
-/// The process-wide base context.
-pub(crate) fn base() -> &'static Base {
-    BASE.get_or_init(|| match crate::global() {
-        Ok(config) => Base::from_config(config),
-        Err(error) => Base {
-            values: Map::new(),
-            config: Arc::new(Config::empty()),
-            error: Some(error),
-        },
-    })
-}
-
-impl Base {
-    fn from_config(config: Arc<Config>) -> Base {
-        let mut values = match config.get("context") {
-            Some(Value::Object(map)) => map.clone(),
-            _ => Map::new(),
-        };
-        // As in Prefect, a `config` key in the context table is merged into
-        // the configuration rather than kept as a plain value.
-        let config = match values.shift_remove(CONFIG_KEY) {
-            Some(patch @ Value::Object(_)) => Arc::new(config.with_overrides(&patch)),
-            _ => config,
-        };
-        Base {
-            values,
+impl Extra {
+    /// An `Extra` for a frame whose lookups continue in `chain`.
+    pub(crate) fn detached(chain: Chain, config: Option<Value>) -> Box<Extra> {
+        Box::new(Extra {
+            detached: Some(chain),
             config,
-            error: None,
-        }
-    }
-}
-
-/// Frames with at most this many keys are scanned linearly; a string
-/// comparison is cheaper than hashing the key.
-pub(crate) const SMALL: usize = 8;
-
-/// The keys one frame sets.
-#[derive(Clone, Debug)]
-pub(crate) enum Entries {
-    Small(Vec<(String, Value)>),
-    Large(Map<String, Value>),
-}
-
-impl Default for Entries {
-    fn default() -> Self {
-        Entries::Small(Vec::new())
-    }
-}
-
-impl Entries {
-    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
-        match self {
-            Entries::Small(items) => items.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            Entries::Large(map) => map.get(key),
-        }
+            ..Extra::default()
+        })
     }
 
-    pub(crate) fn insert(&mut self, key: String, value: Value) {
-        match self {
-            Entries::Small(items) => {
-                if let Some(slot) = items.iter_mut().find(|(k, _)| *k == key) {
-                    slot.1 = value;
-                } else if items.len() < SMALL {
-                    items.push((key, value));
-                } else {
-                    let mut map: Map<String, Value> = std::mem::take(items).into_iter().collect();
-                    map.insert(key, value);
-                    *self = Entries::Large(map);
-                }
-            }
-            Entries::Large(map) => {
-                map.insert(key, value);
-            }
-        }
-    }
-
-    pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = (&String, &Value)> + '_> {
-        match self {
-            Entries::Small(items) => Box::new(items.iter().map(|(k, v)| (k, v))),
-            Entries::Large(map) => Box::new(map.iter()),
-        }
+    /// An `Extra` holding only a configuration patch, if there is one.
+    #[inline]
+    pub(crate) fn for_config(config: Option<Value>) -> Option<Box<Extra>> {
+        config.map(|config| {
+            Box::new(Extra {
+                config: Some(config),
+                ..Extra::default()
+            })
+        })
     }
 }
 
 /// One scope's changes, or the thread's top-level edits (depth 0).
 #[derive(Clone)]
 pub(crate) struct Frame {
-    /// Unique in the process (ids come in per-thread blocks).
+    /// The frame that becomes the top again when this one ends.
+    below: Option<Arc<Frame>>,
+    /// Unique among the frames this thread pushes.
     id: u64,
     /// Position in the owning thread's stack: 0 for the root frame.
     depth: usize,
-    /// The frame that becomes the top again when this one ends.
-    below: Option<Arc<Frame>>,
-    /// For a frame pushed by `Snapshot::attach`: where lookups continue
-    /// instead of `below` (the snapshot's top, or the base for `None`).
-    detached: Option<Option<Arc<Frame>>>,
-    pub(crate) values: Entries,
-    /// A deep-merge patch for the configuration (always an object).
-    pub(crate) config: Option<Value>,
     /// True when this frame or any frame it looks up through has a patch.
     has_config: bool,
-    /// The effective configuration at this frame, built on first use.
-    merged: OnceLock<Arc<Config>>,
-    /// Set by `context::building_flow`: the name of the flow being built.
-    pub(crate) building_flow: Option<Arc<str>>,
+    /// The [`key_bit`] summary of this frame's keys.
+    keys: u64,
+    /// The summary of the keys of this frame and of every frame it looks up
+    /// through: a lookup stops walking where its bit is missing.
+    seen: u64,
+    pub(crate) values: Entries,
+    pub(crate) extra: Option<Box<Extra>>,
 }
 
 impl Frame {
     /// Where lookups continue after this frame.
     pub(crate) fn next(&self) -> Option<&Arc<Frame>> {
-        match &self.detached {
-            Some(chain) => chain.as_ref(),
+        match &self.extra {
+            Some(extra) => match &extra.detached {
+                Some(chain) => chain.0.as_ref(),
+                None => self.below.as_ref(),
+            },
             None => self.below.as_ref(),
         }
     }
 
     /// Sets one key; `config` is deep-merged into this frame's patch.
-    pub(crate) fn set(&mut self, key: String, value: Value) {
+    pub(crate) fn set(&mut self, key: Key, value: Value) {
         if key == CONFIG_KEY {
             self.merge_config(value);
         } else {
+            let bit = key_bit(&key);
+            self.keys |= bit;
+            self.seen |= bit;
             self.values.insert(key, value);
         }
     }
@@ -171,26 +129,44 @@ impl Frame {
         if !patch.is_object() {
             return;
         }
-        match &mut self.config {
+        let extra = self.extra.get_or_insert_with(Box::default);
+        match &mut extra.config {
             Some(existing) => merge_json(existing, patch),
-            None => self.config = Some(patch),
+            None => extra.config = Some(patch),
         }
+        extra.merged = OnceLock::new();
         self.has_config = true;
-        self.merged = OnceLock::new();
+    }
+
+    /// The snapshot chain this frame was attached to, taken out.
+    fn take_detached(&mut self) -> Option<Arc<Frame>> {
+        self.extra
+            .as_mut()
+            .and_then(|extra| extra.detached.take())
+            .and_then(|chain| chain.0)
     }
 }
 
 impl Drop for Frame {
     /// Unlinks chains iteratively so that dropping a very deep stack cannot
-    /// overflow the call stack.
+    /// overflow the call stack. `below` links are followed in a loop; the
+    /// work list is only used (and stays inline unless they nest) for the
+    /// chains of attached snapshots.
     fn drop(&mut self) {
-        let mut pending: Vec<Arc<Frame>> = Vec::new();
-        pending.extend(self.below.take());
-        pending.extend(self.detached.take().flatten());
-        while let Some(frame) = pending.pop() {
+        let mut pending: SmallVec<[Arc<Frame>; 2]> = SmallVec::new();
+        if let Some(chain) = self.take_detached() {
+            pending.push(chain);
+        }
+        let mut next = self.below.take();
+        loop {
+            let Some(frame) = next.take().or_else(|| pending.pop()) else {
+                return;
+            };
             if let Some(mut frame) = Arc::into_inner(frame) {
-                pending.extend(frame.below.take());
-                pending.extend(frame.detached.take().flatten());
+                if let Some(chain) = frame.take_detached() {
+                    pending.push(chain);
+                }
+                next = frame.below.take();
             }
         }
     }
@@ -228,69 +204,32 @@ impl Token {
 
 struct State {
     top: Option<Arc<Frame>>,
+    /// Frame ids only need to be unique per thread: a token is `!Send` and
+    /// is only ever checked against the stack of the thread that made it.
     next_id: u64,
-    end_id: u64,
-}
-
-/// Number of threads whose stack is not empty. While it is zero no thread
-/// has a scope or an edit, and reads skip the thread-local entirely.
-static ACTIVE: AtomicUsize = AtomicUsize::new(0);
-/// The next block of frame ids to hand to a thread.
-static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
-const BLOCK: u64 = 1 << 16;
-
-impl State {
-    fn alloc_id(&mut self) -> u64 {
-        if self.next_id == self.end_id {
-            self.next_id = NEXT_BLOCK
-                .fetch_add(1, Ordering::Relaxed)
-                .wrapping_mul(BLOCK);
-            self.end_id = self.next_id.wrapping_add(BLOCK);
-        }
-        let id = self.next_id;
-        self.next_id = self.next_id.wrapping_add(1);
-        id
-    }
-
-    /// Replaces the top, keeping [`ACTIVE`] in step; returns the old top.
-    fn set_top(&mut self, top: Option<Arc<Frame>>) -> Option<Arc<Frame>> {
-        match (self.top.is_some(), top.is_some()) {
-            (false, true) => {
-                ACTIVE.fetch_add(1, Ordering::Relaxed);
-            }
-            (true, false) => {
-                ACTIVE.fetch_sub(1, Ordering::Relaxed);
-            }
-            _ => {}
-        }
-        std::mem::replace(&mut self.top, top)
-    }
-}
-
-impl Drop for State {
-    fn drop(&mut self) {
-        // Relaxed is enough: a thread only needs to see its own increments,
-        // and every decrement pairs with an earlier increment by the same
-        // thread, so the count never reads zero while this thread is active.
-        self.set_top(None);
-    }
 }
 
 thread_local! {
     static STATE: RefCell<State> = const {
-        RefCell::new(State { top: None, next_id: 0, end_id: 0 })
+        RefCell::new(State { top: None, next_id: 0 })
     };
 }
 
 /// Runs `f` with this thread's top frame (`None`: the base only). During
 /// thread teardown, or if the state is somehow borrowed, `f` sees the base.
 pub(crate) fn read<R>(f: impl Fn(Option<&Arc<Frame>>) -> R) -> R {
-    if ACTIVE.load(Ordering::Relaxed) == 0 {
-        return f(None);
-    }
-    match STATE.try_with(|state| state.try_borrow().ok().map(|state| f(state.top.as_ref()))) {
-        Ok(Some(out)) => out,
-        _ => f(None),
+    // The result goes straight into `out` rather than through nested
+    // `Option`/`Result` wrappers: copying a `Value`-sized result through
+    // those layers cost more than the lookup itself.
+    let mut out = None;
+    let _ = STATE.try_with(|state| {
+        if let Ok(state) = state.try_borrow() {
+            out = Some(f(state.top.as_ref()));
+        }
+    });
+    match out {
+        Some(out) => out,
+        None => f(None),
     }
 }
 
@@ -303,48 +242,72 @@ fn write<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
 }
 
 /// The top frame of this thread, for a snapshot.
-pub(crate) fn top() -> Option<Arc<Frame>> {
-    read(|top| top.cloned())
+pub(crate) fn top() -> Chain {
+    Chain(read(|top| top.cloned()))
 }
 
-/// Pushes a frame. `detached` makes lookups continue in that chain instead
-/// of in this thread's stack. `None` during thread teardown.
-pub(crate) fn push(
-    values: Entries,
-    config: Option<Value>,
-    detached: Option<Option<Arc<Frame>>>,
-) -> Option<Token> {
-    let (token, _old) = write(|state| {
-        let id = state.alloc_id();
-        let below = state.top.clone();
-        let depth = below.as_ref().map_or(1, |b| b.depth + 1);
-        let next = match &detached {
-            Some(chain) => chain.as_ref(),
-            None => below.as_ref(),
-        };
-        let has_config = config.is_some() || next.is_some_and(|n| n.has_config);
-        let frame = Frame {
+/// Pushes a frame holding `values` (whose [`key_bit`] summary is `keys`,
+/// or a superset of it) and `extra`. `None` during thread teardown.
+pub(crate) fn push(values: Entries, keys: u64, mut extra: Option<Box<Extra>>) -> Option<Token> {
+    if let Some(extra) = &mut extra {
+        // A frame given back by a future may carry a merge made on top of
+        // other frames: build it again on first use.
+        extra.merged = OnceLock::new();
+    }
+    // The frame is allocated before the thread-local is borrowed and only
+    // its links are filled in there: moving the keys through the closures
+    // of `write` cost more than the rest of entering a scope.
+    let mut frame = Arc::new(Frame {
+        below: None,
+        id: 0,
+        depth: 0,
+        has_config: false,
+        keys,
+        seen: keys,
+        values,
+        extra,
+    });
+    write(move |state| {
+        // Just made, so not shared; `None` cannot happen.
+        let new = Arc::get_mut(&mut frame)?;
+        let id = state.next_id;
+        state.next_id = state.next_id.wrapping_add(1);
+        new.below = state.top.take();
+        new.id = id;
+        new.depth = new.below.as_ref().map_or(1, |b| b.depth + 1);
+        let next = new.next();
+        let own_config = new.extra.as_ref().is_some_and(|e| e.config.is_some());
+        let (next_config, next_seen) = next.map_or((false, 0), |n| (n.has_config, n.seen));
+        new.has_config = own_config || next_config;
+        new.seen |= next_seen;
+        let token = Token {
             id,
-            depth,
-            below,
-            detached,
-            values,
-            config,
-            has_config,
-            merged: OnceLock::new(),
-            building_flow: None,
+            depth: new.depth,
         };
-        let old = state.set_top(Some(Arc::new(frame)));
-        (Token { id, depth }, old)
-    })?;
-    Some(token)
+        state.top = Some(frame);
+        Some(token)
+    })
+    .flatten()
 }
 
 /// Pops the frame of `token` and every frame above it (left there by a
 /// guard dropped out of order). Returns the popped frame, or `None` when it
 /// is no longer on the stack because an outer guard already popped it.
+/// Frames are dropped by the caller, after the thread-local is released.
 pub(crate) fn pop(token: Token) -> Option<Arc<Frame>> {
     let (frame, _above) = write(|state| {
+        // The usual case: the frame is the top and nothing else holds it,
+        // so its `below` moves back to the top untouched.
+        if let Some(top) = &mut state.top {
+            if top.id == token.id && top.depth == token.depth {
+                let below = match Arc::get_mut(top) {
+                    Some(frame) => frame.below.take(),
+                    None => top.below.clone(),
+                };
+                let frame = std::mem::replace(&mut state.top, below);
+                return (frame, None);
+            }
+        }
         let mut node = state.top.as_ref();
         while let Some(frame) = node {
             if frame.depth <= token.depth {
@@ -355,7 +318,7 @@ pub(crate) fn pop(token: Token) -> Option<Arc<Frame>> {
         match node {
             Some(frame) if frame.id == token.id && frame.depth == token.depth => {
                 let frame = frame.clone();
-                let above = state.set_top(frame.below.clone());
+                let above = std::mem::replace(&mut state.top, frame.below.clone());
                 (Some(frame), above)
             }
             _ => (None, None),
@@ -369,30 +332,37 @@ pub(crate) fn pop(token: Token) -> Option<Arc<Frame>> {
 pub(crate) fn edit<R>(f: impl FnOnce(&mut Frame) -> R) -> Option<R> {
     write(|state| {
         if state.top.is_none() {
-            let id = state.alloc_id();
-            state.set_top(Some(Arc::new(Frame {
+            let id = state.next_id;
+            state.next_id = state.next_id.wrapping_add(1);
+            state.top = Some(Arc::new(Frame {
+                below: None,
                 id,
                 depth: 0,
-                below: None,
-                detached: None,
-                values: Entries::default(),
-                config: None,
                 has_config: false,
-                merged: OnceLock::new(),
-                building_flow: None,
-            })));
+                keys: 0,
+                seen: 0,
+                values: Entries::default(),
+                extra: None,
+            }));
         }
         state.top.as_mut().map(|top| f(Arc::make_mut(top)))
     })
     .flatten()
 }
 
-/// The name of the flow being built, from the innermost frame that says so.
-pub(crate) fn building_flow(top: Option<&Arc<Frame>>) -> Option<Arc<str>> {
+/// The innermost value of type `T` attached to a frame seen from `top`.
+pub(crate) fn attached<T: Any>(top: Option<&Arc<Frame>>) -> Option<&T> {
     let mut node = top;
     while let Some(frame) = node {
-        if let Some(name) = &frame.building_flow {
-            return Some(name.clone());
+        if let Some(extra) = &frame.extra {
+            let found = extra
+                .attached
+                .iter()
+                .find(|(id, _)| *id == TypeId::of::<T>())
+                .and_then(|(_, value)| value.downcast_ref::<T>());
+            if found.is_some() {
+                return found;
+            }
         }
         node = frame.next();
     }
@@ -402,14 +372,20 @@ pub(crate) fn building_flow(top: Option<&Arc<Frame>>) -> Option<Arc<str>> {
 /// The value of `key` seen from `top`: the innermost frame that sets it,
 /// else the base. (`config` is not a frame key; see [`effective_config`].)
 pub(crate) fn find<'a>(top: Option<&'a Arc<Frame>>, key: &str) -> Option<&'a Value> {
+    let bit = key_bit(key);
     let mut node = top;
     while let Some(frame) = node {
-        if let Some(value) = frame.values.get(key) {
-            return Some(value);
+        if frame.seen & bit == 0 {
+            break;
+        }
+        if frame.keys & bit != 0 {
+            if let Some(value) = frame.values.get(key) {
+                return Some(value);
+            }
         }
         node = frame.next();
     }
-    base().values.get(key)
+    base().get(key)
 }
 
 /// The effective configuration seen from `top`: the base configuration
@@ -417,16 +393,16 @@ pub(crate) fn find<'a>(top: Option<&'a Arc<Frame>>, key: &str) -> Option<&'a Val
 /// in the innermost frame with a patch, so it is built once per scope.
 pub(crate) fn effective_config(top: Option<&Arc<Frame>>) -> Arc<Config> {
     let base = base();
-    let mut pending: Vec<&Frame> = Vec::new();
+    let mut pending: Vec<&Extra> = Vec::new();
     let mut node = top;
     let start = loop {
         match node {
             Some(frame) if frame.has_config => {
-                if frame.config.is_some() {
-                    if let Some(merged) = frame.merged.get() {
+                if let Some(extra) = frame.extra.as_deref().filter(|e| e.config.is_some()) {
+                    if let Some(merged) = extra.merged.get() {
                         break merged.clone();
                     }
-                    pending.push(frame);
+                    pending.push(extra);
                 }
                 node = frame.next();
             }
@@ -440,8 +416,8 @@ pub(crate) fn effective_config(top: Option<&Arc<Frame>>) -> Arc<Config> {
         .merged
         .get_or_init(|| {
             let mut patch = Value::Object(Map::new());
-            for frame in pending.iter().rev() {
-                if let Some(config) = &frame.config {
+            for extra in pending.iter().rev() {
+                if let Some(config) = &extra.config {
                     merge_json(&mut patch, config.clone());
                 }
             }
@@ -460,13 +436,13 @@ pub(crate) fn visible(top: Option<&Arc<Frame>>, config: Option<Value>) -> Map<St
         chain.push(frame);
         node = frame.next();
     }
-    let mut out = base().values.clone();
+    let mut out = base().values().clone();
     if let Some(config) = config {
         out.insert(CONFIG_KEY.to_owned(), config);
     }
     for frame in chain.iter().rev() {
         for (key, value) in frame.values.iter() {
-            out.insert(key.clone(), value.clone());
+            out.insert(key.to_owned(), value.clone());
         }
     }
     out

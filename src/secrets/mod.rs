@@ -4,8 +4,11 @@
 //!
 //! - [`Secret`]: Prefect's `Secret("NAME").get()`: the context's `secrets`
 //!   first, then (with `backend = "cloud"` and `cloud.use_local_secrets =
-//!   false`) Prefect Cloud or the backend you plug in; [`Secrets`] is the view
-//!   of the context's namespace (`prefect_config::context::secrets()`).
+//!   false`) Prefect Cloud or the backend you plug in.
+//! - [`local()`]: the view ([`Secrets`]) of the context's `secrets` namespace,
+//!   Prefect's `prefect.context.secrets`; [`building_flow`] runs code the way
+//!   Prefect builds a flow, where `Secret::get` fails. These are secrets rules
+//!   built on [`context`](crate::context), which knows nothing of this module.
 //! - [`SecretBackend`]: a store of named JSON secrets with `get`, `names`,
 //!   `set` and `delete`. Two come with the crate:
 //!   - [`CloudBackend`]: Prefect Cloud's GraphQL API (`secret_value`,
@@ -105,6 +108,7 @@ mod decode;
 mod defaults;
 mod env_var;
 mod error;
+mod local;
 mod redact;
 mod secret;
 mod value;
@@ -116,8 +120,9 @@ pub use cloud::{CloudBackend, CloudBackendBuilder};
 pub use defaults::{AwsCredentials, GcpCredentials, GitHubToken};
 pub use env_var::{Cast, EnvVarSecret};
 pub use error::SecretError;
+pub use local::{Secrets, building_flow, building_flow_name, local};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use secret::{Secret, Secrets, set_default_backend};
+pub use secret::{Secret, set_default_backend};
 pub use value::SecretValue;
 
 /// The secret `name` from `backend`, deserialized into `T`.

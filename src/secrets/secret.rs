@@ -1,5 +1,4 @@
-//! [`Secret`]: Prefect's `Secret("NAME").get()`, and [`Secrets`], the view of
-//! the context's `secrets` namespace.
+//! [`Secret`]: Prefect's `Secret("NAME").get()`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,7 +10,7 @@ use serde_json::Value;
 
 use crate::context;
 use crate::secrets::{
-    CloudBackend, EnvVarSecret, SecretBackend, SecretError, SecretValue, decode, error,
+    CloudBackend, EnvVarSecret, SecretBackend, SecretError, SecretValue, decode, error, local,
 };
 
 /// The backend asked when a secret is not in the context and Cloud secrets
@@ -40,10 +39,10 @@ pub fn set_default_backend(
 
 /// A named secret, looked up the way Prefect 0.15's `Secret.get()` does.
 ///
-/// 1. While a flow is being built ([`context::building_flow`]), `get` fails.
+/// 1. While a flow is being built ([`building_flow`](crate::secrets::building_flow)), `get` fails.
 /// 2. The `secrets` key of the current context: filled from `[context.secrets]`
 ///    in any TOML layer, the secrets directory, `PREFECT__CONTEXT__SECRETS__NAME`
-///    variables and runtime edits ([`Secrets::insert`]). A string that parses
+///    variables and runtime edits ([`Secrets::insert`](crate::secrets::Secrets::insert)). A string that parses
 ///    as JSON comes back decoded (`'{"x": 42}'` → an object, `"42"` → 42), any
 ///    other string as it is; other values as they are. Decoding never rounds:
 ///    floats are correctly rounded, `"-0"` is the integer 0, and a string
@@ -142,10 +141,10 @@ impl Secret {
     /// # Ok::<(), prefect_config::secrets::SecretError>(())
     /// ```
     pub fn get(&self) -> Result<Value, SecretError> {
-        if context::building_flow_name().is_some() {
+        if local::building_flow_name().is_some() {
             return Err(SecretError::BuildingFlow);
         }
-        if let Some(value) = context::with_secret(&self.name, |value| value.map(decode)) {
+        if let Some(value) = local::with_secret(&self.name, |value| value.map(decode)) {
             return Ok(value);
         }
         match self.remote_backend()? {
@@ -214,7 +213,7 @@ impl Secret {
     /// # Ok::<(), prefect_config::secrets::SecretError>(())
     /// ```
     pub fn try_exists(&self) -> Result<bool, SecretError> {
-        if context::with_secret(&self.name, |value| value.is_some()) {
+        if local::with_secret(&self.name, |value| value.is_some()) {
             return Ok(true);
         }
         match self.remote_backend()? {
@@ -258,92 +257,6 @@ impl fmt::Debug for Secret {
         f.debug_struct("Secret")
             .field("name", &self.name)
             .finish_non_exhaustive()
-    }
-}
-
-/// The `secrets` namespace of the current context: see [`context::secrets`].
-///
-/// ```
-/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-/// use prefect_config::context;
-/// context::with(serde_json::json!({}), || {
-///     context::secrets().insert("MY_KEY", "MY_VALUE");
-///     assert!(context::secrets().contains("MY_KEY"));
-///     assert_eq!(context::secrets().names(), ["MY_KEY"]);
-/// });
-/// assert!(!context::secrets().contains("MY_KEY")); // the edit ended with the scope
-/// ```
-#[derive(Clone, Copy, Debug, Default)]
-#[non_exhaustive]
-pub struct Secrets;
-
-impl Secrets {
-    /// The names of the secrets visible here, in order.
-    ///
-    /// ```
-    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-    /// use prefect_config::context;
-    /// context::with(serde_json::json!({"secrets": {"B": 1, "A": 2}}), || {
-    ///     assert_eq!(context::secrets().names(), ["B", "A"]);
-    /// });
-    /// ```
-    pub fn names(&self) -> Vec<String> {
-        context::with_value("secrets", |secrets| {
-            secrets
-                .and_then(Value::as_object)
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default()
-        })
-    }
-
-    /// True when a secret called `name` is visible here.
-    ///
-    /// ```
-    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-    /// use prefect_config::context;
-    /// context::with(serde_json::json!({"secrets": {"A": 1}}), || {
-    ///     assert!(context::secrets().contains("A") && !context::secrets().contains("a"));
-    /// });
-    /// ```
-    pub fn contains(&self, name: &str) -> bool {
-        context::with_secret(name, |value| value.is_some())
-    }
-
-    /// The secret's value as stored (no JSON decoding), wrapped.
-    ///
-    /// ```
-    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-    /// use prefect_config::{context, secrets::ExposeSecret};
-    /// context::with(serde_json::json!({"secrets": {"N": "42"}}), || {
-    ///     let raw = context::secrets().get("N").unwrap();
-    ///     assert_eq!(raw.expose_secret(), "42");
-    /// });
-    /// ```
-    pub fn get(&self, name: &str) -> Option<SecretValue> {
-        context::with_secret(name, |value| value.cloned().map(SecretValue::new))
-    }
-
-    /// Sets a secret in the current scope (or for the thread, outside any
-    /// scope), like Prefect's
-    /// `prefect.context.setdefault("secrets", {})["NAME"] = value`; unlike
-    /// Prefect, the edit ends with the scope.
-    ///
-    /// ```
-    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
-    /// use prefect_config::{context, secrets::Secret};
-    /// context::with(serde_json::json!({}), || {
-    ///     context::secrets().insert("MY_KEY", "MY_VALUE");
-    ///     assert_eq!(Secret::new("MY_KEY").get().unwrap(), "MY_VALUE");
-    /// });
-    /// assert!(!Secret::new("MY_KEY").exists());
-    /// ```
-    pub fn insert(&self, name: impl Into<String>, value: impl Into<Value>) {
-        let mut secrets = context::with_value("secrets", |secrets| match secrets {
-            Some(Value::Object(map)) => map.clone(),
-            _ => serde_json::Map::new(),
-        });
-        secrets.insert(name.into(), value.into());
-        context::set("secrets", Value::Object(secrets));
     }
 }
 

@@ -52,3 +52,5 @@ pub fn defaults_path() -> PathBuf {
 
 /// The fake home directory the Prefect fixtures were generated with.
 pub const FIXTURE_HOME: &str = "/home/prefect-test";
+
+pub mod process_env;
