@@ -3,7 +3,7 @@
 mod common;
 
 use common::TempFiles;
-use prefect_config::config::{ConfigError, Loader, MAX_DEPTH, Source};
+use prefect_config::config::{ConfigError, Limits, Loader, MAX_DEPTH, Source};
 
 const CANARY: &str = "CANARY-s3cr3t-7f1d";
 
@@ -125,12 +125,18 @@ fn nesting_up_to_the_limit_loads_on_a_small_stack() {
 }
 
 #[test]
-fn a_ten_megabyte_value_loads() {
+fn a_ten_megabyte_value_loads_when_the_limit_allows_it() {
     let big = "x".repeat(10 * 1024 * 1024);
-    let cfg = Loader::new()
+    let loader = Loader::new()
         .defaults_toml(format!("big = '{big}'\n"))
         .env_prefix("PREFECT")
-        .env_vars([("PREFECT__LIST", format!("[{}]", "1,".repeat(1_000_000)))])
+        .env_vars([("PREFECT__LIST", format!("[{}]", "1,".repeat(1_000_000)))]);
+    // By default a value is capped at 1 MiB.
+    let err = loader.load().unwrap_err();
+    assert!(matches!(err, ConfigError::TooLarge { .. }), "{err}");
+    assert_eq!(err.key(), Some("big"));
+    let cfg = loader
+        .limits(Limits::default().max_value_bytes(16 << 20))
         .load()
         .unwrap();
     assert_eq!(

@@ -123,6 +123,18 @@ pub enum ConfigError {
         limit: usize,
     },
 
+    /// `${...}` substitutions made the configuration as a whole larger than
+    /// [`Limits::max_total_bytes`](crate::config::Limits::max_total_bytes).
+    #[error(
+        "resolving references for key `{key}` grew the configuration past the limit of {limit} bytes"
+    )]
+    TreeTooLarge {
+        /// The key being resolved when the limit was passed.
+        key: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
     /// A figment provider added with [`Loader::provider`](crate::config::Loader::provider)
     /// failed to give its data.
     #[error("{origin} failed: {message}")]
@@ -173,6 +185,7 @@ impl ConfigError {
             | ConfigError::ExpansionDidNotSettle { key, .. }
             | ConfigError::ReferenceDidNotSettle { key, .. }
             | ConfigError::TooLarge { key, .. }
+            | ConfigError::TreeTooLarge { key, .. }
             | ConfigError::Extract { key, .. } => Some(key),
             ConfigError::ReferenceCycle { keys } => keys.first().map(String::as_str),
             _ => None,

@@ -195,6 +195,10 @@ impl Config {
         let value = self.get(key)?.clone();
         let node = self.root.find(split(key));
         let exact = split(key).count() == depth_of(&self.root, key);
+        let folded = match node {
+            Node::Leaf(leaf) if exact => leaf.folded_steps(),
+            _ => 0,
+        };
         let (layers, steps) = match node {
             Node::Leaf(leaf) if exact => {
                 let mut layers = leaf.overridden().to_vec();
@@ -222,6 +226,7 @@ impl Config {
             value,
             masked_value,
             source: node.source().clone(),
+            folded,
         })
     }
 }
@@ -275,6 +280,9 @@ pub struct Explanation {
     /// `value` with every sensitive value in it masked.
     masked_value: Value,
     source: Source,
+    /// Steps not recorded one by one (past the first 16 of a value built
+    /// from many references); the last step shows the final value.
+    folded: usize,
 }
 
 impl Explanation {
@@ -313,6 +321,23 @@ impl Explanation {
     /// ```
     pub fn steps(&self) -> &[Step] {
         &self.steps
+    }
+
+    /// How many steps were folded into the last one: a value built from
+    /// more than 16 references records the first 16 one by one, then one last
+    /// step with the final value, so the record stays small.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let refs = "${a}".repeat(20);
+    /// let cfg = Loader::new().defaults_toml(format!("a = 'x'\nb = '{refs}'")).load()?;
+    /// let why = cfg.explain("b").unwrap();
+    /// assert_eq!((why.steps().len(), why.folded_steps()), (17, 4));
+    /// assert_eq!(why.steps().last().unwrap().value, serde_json::json!("x".repeat(20)));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn folded_steps(&self) -> usize {
+        self.folded
     }
 
     /// The final value.

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use smallvec::SmallVec;
 
 use crate::config::Source;
-use crate::config::step::{LayerValue, Step};
+use crate::config::step::{LayerValue, Step, StepKind};
 
 /// A hash map with a fast hasher for internal maps keyed by configuration
 /// keys (std's SipHash showed up as a sixth of load time).
@@ -67,7 +67,17 @@ pub(crate) struct Trail {
     pub(crate) steps: SmallVec<[Step; 1]>,
     /// The text the current value was cast from, when casting changed its type.
     pub(crate) raw: Raw,
+    /// Steps past [`MAX_STEPS`] not recorded one by one, and the last of
+    /// them (recorded by [`Leaf::finish_steps`]).
+    pub(crate) folded: usize,
+    pending_fold: Option<Step>,
 }
+
+/// How many steps a leaf records one by one. A value built from more
+/// references keeps the first ones and one last step with the final value,
+/// so that a hostile file cannot make `explain`'s record grow with the
+/// square of its size.
+pub(crate) const MAX_STEPS: usize = 16;
 
 /// Where the text a value was cast from is kept.
 #[derive(Clone, Default)]
@@ -234,6 +244,11 @@ impl Leaf {
         self.trail.as_ref().map_or(&[], |t| &t.steps)
     }
 
+    /// Steps that were not recorded one by one.
+    pub(crate) fn folded_steps(&self) -> usize {
+        self.trail.as_ref().map_or(0, |t| t.folded)
+    }
+
     pub(crate) fn overridden(&self) -> &[LayerValue] {
         self.trail.as_ref().map_or(&[], |t| &t.overridden)
     }
@@ -246,19 +261,70 @@ impl Leaf {
     /// first time).
     /// A string that holds a URL with a password makes the leaf sensitive
     /// from this step on.
-    pub(crate) fn apply(&mut self, mut step: Step) {
-        self.sensitive |= step
-            .value
-            .as_str()
-            .is_some_and(crate::config::sensitive::has_url_password);
-        step.sensitive = self.sensitive;
+    pub(crate) fn apply(&mut self, step: Step) {
         let new = step.value.clone();
         let old = std::mem::replace(&mut self.value, new);
         let trail = self.trail_mut();
         if trail.written.is_none() {
             trail.written = Some(old);
         }
-        trail.steps.push(step);
+        self.record(step);
+    }
+
+    /// Replaces `range` of a string value with `text` in place: one
+    /// `${...}` reference, recorded as a step.
+    pub(crate) fn replace_text(
+        &mut self,
+        range: std::ops::Range<usize>,
+        text: &str,
+        reference: String,
+        source: Option<Source>,
+    ) {
+        let trail = self.trail.get_or_insert_with(Default::default);
+        if trail.written.is_none() {
+            trail.written = Some(self.value.clone());
+        }
+        trail.raw = Raw::None;
+        if let Value::String(value) = &mut self.value {
+            value.replace_range(range, text);
+        }
+        let mut step = Step::new(StepKind::Reference, Value::Null);
+        step.reference = Some(reference);
+        step.source = source;
+        self.record(step);
+    }
+
+    /// Records a step whose value is the current value (for one past
+    /// [`MAX_STEPS`], only counts it).
+    fn record(&mut self, mut step: Step) {
+        self.sensitive |= self
+            .value
+            .as_str()
+            .is_some_and(crate::config::sensitive::has_url_password);
+        step.sensitive = self.sensitive;
+        let recorded = self.trail.as_ref().map_or(0, |t| t.steps.len());
+        if recorded < MAX_STEPS {
+            step.value = self.value.clone();
+            self.trail_mut().steps.push(step);
+        } else {
+            let trail = self.trail_mut();
+            trail.folded += 1;
+            trail.pending_fold = Some(step);
+        }
+    }
+
+    /// Ends a run of steps: the last folded step, if any, is recorded with
+    /// the final value.
+    pub(crate) fn finish_steps(&mut self) {
+        let value = self.value.clone();
+        let sensitive = self.sensitive;
+        if let Some(trail) = self.trail.as_mut() {
+            if let Some(mut step) = trail.pending_fold.take() {
+                step.value = value;
+                step.sensitive = sensitive;
+                trail.steps.push(step);
+            }
+        }
     }
 
     /// This leaf as a lower layer's raw value, for the leaf that overrides it.

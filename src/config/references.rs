@@ -41,17 +41,18 @@ use crate::config::step::{Step, StepKind};
 use crate::config::{ConfigError, ConfigWarning, Source, python};
 use crate::redact::MASK;
 
-/// The first (leftmost) innermost reference in `text`, as Prefect's pattern
-/// `\$\{(.[^${}]*)\}` finds it: the byte range of the whole `${...}` and of
-/// the key inside.
+/// The first (leftmost) innermost reference in `text` at or after byte
+/// `from`, as Prefect's pattern `\$\{(.[^${}]*)\}` finds it: the byte range
+/// of the whole `${...}` and of the key inside.
 ///
 /// Scanned by hand rather than with the `regex` crate: capturing searches took
 /// a quarter of the standard load time, and the pattern is fixed and tiny.
 pub(crate) fn find_reference(
     text: &str,
+    from: usize,
 ) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     let bytes = text.as_bytes();
-    let mut from = 0;
+    let mut from = from;
     while let Some(offset) = text.get(from..)?.find("${") {
         let start = from + offset;
         let key_start = start + 2;
@@ -72,7 +73,39 @@ pub(crate) fn find_reference(
     None
 }
 
+/// Where to look for the next reference after one was replaced at `at`.
+///
+/// A `${` before `at` whose key ran up to `at` may become a reference now
+/// (`${${backend}.api}`); any earlier one stopped at a `$`, `{` or `}` that
+/// is still there and stays no reference. So the search resumes just before
+/// the last such character before `at`, and the text before it is final:
+/// each byte is scanned a bounded number of times.
+fn resume_at(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut r = at;
+    while r > 0 && !matches!(bytes[r - 1], b'$' | b'{' | b'}') {
+        r -= 1;
+    }
+    let mut resume = r.saturating_sub(3);
+    while !text.is_char_boundary(resume) {
+        resume -= 1;
+    }
+    resume
+}
+
+/// One leaf being resolved: its place in `pending`, and where the search
+/// for its next reference starts.
+struct Frame {
+    index: usize,
+    from: usize,
+}
+
 /// Resolves the references in the leaves at `pending`.
+///
+/// Each value is edited in place; a leaf records its first [`MAX_STEPS`]
+/// substitutions as steps and folds the rest into one last step. Values may
+/// not grow past [`Limits::max_value_bytes`], nor all of them together past
+/// [`Limits::max_total_bytes`].
 pub(crate) fn resolve(
     root: &mut Table,
     pending: Vec<Vec<String>>,
@@ -89,15 +122,20 @@ pub(crate) fn resolve(
         .collect();
     let mut state = vec![State::Pending; pending.len()];
     let mut warnings = Vec::new();
-    let mut stack: Vec<usize> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
     let mut substitutions = 0usize;
+    let mut grown = 0usize;
 
     for start in 0..pending.len() {
         if state[start] == State::Done {
             continue;
         }
-        stack.push(start);
-        while let Some(&top) = stack.last() {
+        stack.push(Frame {
+            index: start,
+            from: 0,
+        });
+        while let Some(frame) = stack.last() {
+            let (top, from) = (frame.index, frame.from);
             state[top] = State::InProgress;
             let path = &pending[top];
             let Some(leaf) = root.leaf_mut(path) else {
@@ -105,7 +143,12 @@ pub(crate) fn resolve(
                 stack.pop();
                 continue;
             };
-            let Some((whole, key)) = leaf.value.as_str().and_then(find_reference) else {
+            let found = leaf
+                .value
+                .as_str()
+                .and_then(|text| find_reference(text, from));
+            let Some((whole, key)) = found else {
+                leaf.finish_steps();
                 state[top] = State::Done;
                 stack.pop();
                 continue;
@@ -127,21 +170,24 @@ pub(crate) fn resolve(
             if let Some(&dep) = index.get(ref_path.as_slice()) {
                 match state[dep] {
                     State::InProgress => {
-                        let from = stack.iter().position(|i| *i == dep).unwrap_or(0);
+                        let from = stack.iter().position(|f| f.index == dep).unwrap_or(0);
                         let mut keys: Vec<String> = stack[from..]
                             .iter()
-                            .map(|i| pending[*i].join("."))
+                            .map(|f| pending[f.index].join("."))
                             .collect();
                         keys.push(pending[dep].join("."));
                         sink.report(ConfigError::ReferenceCycle { keys })?;
                         // Leave the cycle's values as they are and go on.
-                        for i in stack.drain(from..) {
-                            state[i] = State::Done;
+                        for frame in stack.drain(from..) {
+                            state[frame.index] = State::Done;
                         }
                         continue;
                     }
                     State::Pending => {
-                        stack.push(dep);
+                        stack.push(Frame {
+                            index: dep,
+                            from: 0,
+                        });
                         continue;
                     }
                     State::Done => {}
@@ -153,22 +199,22 @@ pub(crate) fn resolve(
             let Some(leaf) = root.leaf_mut(path) else {
                 continue;
             };
-            let text = leaf.value.as_str().unwrap_or_default();
-            let whole_value = whole.start == 0 && whole.end == text.len();
-            let (new_value, raw, step_source, target_sensitive) = match target {
+            let text_len = leaf.value.as_str().map_or(0, str::len);
+            let whole_value = whole.start == 0 && whole.end == text_len;
+            let (replacement, step_source) = match target {
                 Target::Leaf {
                     value,
                     raw,
                     source,
                     sensitive,
                 } => {
-                    let (new_value, raw) = if whole_value {
-                        (value, raw)
+                    leaf.sensitive |= sensitive;
+                    let replacement = if whole_value {
+                        Replacement::Whole(value, raw)
                     } else {
-                        let printed = python::to_str(&value);
-                        (Value::String(splice(text, whole, &printed)), None)
+                        Replacement::Text(python::to_str(&value))
                     };
-                    (new_value, raw, Some(source), sensitive)
+                    (replacement, Some(source))
                 }
                 Target::Table | Target::Missing => {
                     let shown = if leaf.sensitive {
@@ -191,40 +237,67 @@ pub(crate) fn resolve(
                             origin,
                         }
                     });
-                    (Value::String(splice(text, whole, "")), None, None, false)
+                    (Replacement::Text(String::new()), None)
                 }
             };
-            leaf.sensitive |= target_sensitive;
-            if new_value
-                .as_str()
-                .is_some_and(|t| t.len() > limits.max_value_bytes)
-            {
-                sink.report(ConfigError::TooLarge {
+            let new_len = match &replacement {
+                Replacement::Whole(value, _) => value.as_str().map_or(0, str::len),
+                Replacement::Text(printed) => text_len - whole.len() + printed.len(),
+            };
+            grown += new_len.saturating_sub(text_len);
+            let limit = if new_len > limits.max_value_bytes {
+                Some(ConfigError::TooLarge {
                     key: path.join("."),
                     origin: leaf.source.clone(),
                     limit: limits.max_value_bytes,
-                })?;
+                })
+            } else if grown > limits.max_total_bytes {
+                Some(ConfigError::TreeTooLarge {
+                    key: path.join("."),
+                    limit: limits.max_total_bytes,
+                })
+            } else {
+                None
+            };
+            if let Some(err) = limit {
+                sink.report(err)?;
+                // The limit is spent for the whole load once the tree is too large.
+                if grown > limits.max_total_bytes {
+                    return Ok(warnings);
+                }
                 state[top] = State::Done;
                 stack.pop();
                 continue;
             }
-            let mut step = Step::new(StepKind::Reference, new_value);
-            step.reference = Some(reference);
-            step.source = step_source;
-            leaf.apply(step);
-            leaf.trail_mut().raw = raw.map_or(Raw::None, Raw::Text);
+            let next_from = match replacement {
+                Replacement::Whole(value, raw) => {
+                    let mut step = Step::new(StepKind::Reference, value);
+                    step.reference = Some(reference);
+                    step.source = step_source;
+                    leaf.apply(step);
+                    leaf.trail_mut().raw = raw.map_or(Raw::None, Raw::Text);
+                    0
+                }
+                Replacement::Text(printed) => {
+                    leaf.replace_text(whole.clone(), &printed, reference, step_source);
+                    leaf.value
+                        .as_str()
+                        .map_or(0, |text| resume_at(text, whole.start))
+                }
+            };
+            if let Some(frame) = stack.last_mut() {
+                frame.from = next_from;
+            }
         }
     }
     Ok(warnings)
 }
 
-/// `text` with the byte range `range` replaced by `with`.
-fn splice(text: &str, range: std::ops::Range<usize>, with: &str) -> String {
-    let mut out = String::with_capacity(text.len() - range.len() + with.len());
-    out.push_str(&text[..range.start]);
-    out.push_str(with);
-    out.push_str(&text[range.end..]);
-    out
+/// What a reference becomes: the whole value (with its type and the text it
+/// was cast from), or text spliced into a longer string.
+enum Replacement {
+    Whole(Value, Option<Arc<str>>),
+    Text(String),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -266,7 +339,7 @@ mod tests {
     #[test]
     fn references_are_found_like_prefects_pattern() {
         let found = |text: &str| {
-            find_reference(text).map(|(w, k)| (text[w].to_owned(), text[k].to_owned()))
+            find_reference(text, 0).map(|(w, k)| (text[w].to_owned(), text[k].to_owned()))
         };
         assert_eq!(
             found("${${backend}.endpoint}"),

@@ -71,6 +71,18 @@ fn walk(
                 if leaf.verbatim {
                     continue;
                 }
+                if leaf
+                    .value
+                    .as_str()
+                    .is_some_and(|t| t.len() > limits.max_value_bytes)
+                {
+                    sink.report(ConfigError::TooLarge {
+                        key: link.to_vec().join("."),
+                        origin: leaf.source.clone(),
+                        limit: limits.max_value_bytes,
+                    })?;
+                    continue;
+                }
                 let result = cast::expand_and_cast(leaf, |text| {
                     let expanded = expand::expand_env(text, env, limits.max_value_bytes)?;
                     Ok(expanded.map(|e| (e.text, e.sensitive)))

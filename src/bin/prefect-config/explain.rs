@@ -125,6 +125,15 @@ fn text(
             ));
         }
     }
+    if why.folded_steps() > 0 {
+        out.push_str(&format!(
+            "       {}\n",
+            style.dim(&format!(
+                "({} more references folded into the last step)",
+                why.folded_steps()
+            ))
+        ));
+    }
     out.push_str(&format!(
         "  value: {}  {}\n",
         inline(why.value()),
