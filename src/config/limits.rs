@@ -10,7 +10,7 @@
 /// |-----|---------|--------------|
 /// | [`max_value_bytes`](Limits::max_value_bytes): one value, as written or after `$VAR` expansion and `${...}` references | 1 MiB | [`ConfigError::TooLarge`](crate::config::ConfigError::TooLarge) |
 /// | [`max_substitutions`](Limits::max_substitutions): `${...}` substitutions in one load | 100,000 | [`ConfigError::ReferenceDidNotSettle`](crate::config::ConfigError::ReferenceDidNotSettle) |
-/// | [`max_total_bytes`](Limits::max_total_bytes): bytes substitutions add to the whole configuration | 64 MiB | [`ConfigError::TreeTooLarge`](crate::config::ConfigError::TreeTooLarge) |
+/// | [`max_total_bytes`](Limits::max_total_bytes): bytes substitutions add to the whole configuration, with the copies `explain` keeps | 32 MiB | [`ConfigError::TreeTooLarge`](crate::config::ConfigError::TreeTooLarge) |
 /// | [`max_secret_file_bytes`](Limits::max_secret_file_bytes): one secrets-directory file | 64 KiB | the file is skipped with a warning |
 /// | [`max_secret_files`](Limits::max_secret_files): entries read from the secrets directory | 10,000 | the rest are skipped with a warning |
 ///
@@ -33,7 +33,8 @@ pub struct Limits {
     /// How many `${...}` substitutions one load may make.
     pub max_substitutions: usize,
     /// How many bytes `${...}` substitutions may add to the whole
-    /// configuration in one load.
+    /// configuration in one load, counting the copies of each value that
+    /// [`Config::explain`](crate::config::Config::explain) keeps.
     pub max_total_bytes: usize,
     /// The largest secrets-directory file read, in bytes.
     pub max_secret_file_bytes: u64,
@@ -46,7 +47,7 @@ impl Default for Limits {
         Limits {
             max_value_bytes: 1 << 20,
             max_substitutions: 100_000,
-            max_total_bytes: 64 << 20,
+            max_total_bytes: 32 << 20,
             max_secret_file_bytes: 64 * 1024,
             max_secret_files: 10_000,
         }

@@ -17,6 +17,8 @@
 
 use serde_json::{Map, Number, Value};
 
+use std::cell::Cell;
+
 use crate::config::python;
 
 /// Deeper nesting is not a literal here (Python's own parser stops at 200;
@@ -31,6 +33,7 @@ pub(crate) fn parse(text: &str) -> Option<Value> {
         chars: text.chars().collect(),
         pos: 0,
         depth: 0,
+        blank_memo: Cell::new(None),
     };
     parser.skip_blank_lines()?;
     let value = parser.expression_list(true)?;
@@ -42,6 +45,11 @@ struct Parser {
     chars: Vec<char>,
     pos: usize,
     depth: usize,
+    /// The last answer of [`Parser::only_blank_rest`]: where it scanned from,
+    /// and the first character that was not blank (`None`: all blank).
+    /// Later calls before that character have the same answer, so every
+    /// character is scanned once (a value of many comment lines stays linear).
+    blank_memo: Cell<Option<(usize, Option<usize>)>>,
 }
 
 /// A parsed item, before conversion decisions that depend on its context.
@@ -99,16 +107,33 @@ impl Parser {
 
     /// True when only white space and comments remain.
     fn only_blank_rest(&self) -> bool {
+        if let Some((from, content)) = self.blank_memo.get() {
+            // Between `from` and the first content there are only blanks and
+            // comments, which the parser consumes whole; so at any line break
+            // it stops at in that stretch, the answer is the same.
+            if self.pos >= from {
+                match content {
+                    None => return true,
+                    Some(at) if self.pos < at => return false,
+                    Some(_) => {}
+                }
+            }
+        }
         let mut in_comment = false;
-        for &c in &self.chars[self.pos..] {
+        let mut content = None;
+        for (i, &c) in self.chars.iter().enumerate().skip(self.pos) {
             match c {
                 '\n' => in_comment = false,
                 '#' => in_comment = true,
                 _ if in_comment || c.is_whitespace() => {}
-                _ => return false,
+                _ => {
+                    content = Some(i);
+                    break;
+                }
             }
         }
-        true
+        self.blank_memo.set(Some((self.pos, content)));
+        content.is_none()
     }
 
     fn eat(&mut self, c: char, top_level: bool) -> bool {

@@ -297,13 +297,12 @@ impl Leaf {
     /// Records a step whose value is the current value (for one past
     /// [`MAX_STEPS`], only counts it).
     fn record(&mut self, mut step: Step) {
-        self.sensitive |= self
-            .value
-            .as_str()
-            .is_some_and(crate::config::sensitive::has_url_password);
-        step.sensitive = self.sensitive;
         let recorded = self.trail.as_ref().map_or(0, |t| t.steps.len());
         if recorded < MAX_STEPS {
+            // Checked for each recorded step, and once more at the end for
+            // folded ones: a scan per substitution would be quadratic.
+            self.note_url_password();
+            step.sensitive = self.sensitive;
             step.value = self.value.clone();
             self.trail_mut().steps.push(step);
         } else {
@@ -316,15 +315,21 @@ impl Leaf {
     /// Ends a run of steps: the last folded step, if any, is recorded with
     /// the final value.
     pub(crate) fn finish_steps(&mut self) {
-        let value = self.value.clone();
-        let sensitive = self.sensitive;
-        if let Some(trail) = self.trail.as_mut() {
-            if let Some(mut step) = trail.pending_fold.take() {
-                step.value = value;
-                step.sensitive = sensitive;
-                trail.steps.push(step);
-            }
-        }
+        let Some(mut step) = self.trail.as_mut().and_then(|t| t.pending_fold.take()) else {
+            return;
+        };
+        self.note_url_password();
+        step.value = self.value.clone();
+        step.sensitive = self.sensitive;
+        self.trail_mut().steps.push(step);
+    }
+
+    /// A string that holds a URL with a password makes the leaf sensitive.
+    fn note_url_password(&mut self) {
+        self.sensitive |= self
+            .value
+            .as_str()
+            .is_some_and(crate::config::sensitive::has_url_password);
     }
 
     /// This leaf as a lower layer's raw value, for the leaf that overrides it.

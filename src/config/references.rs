@@ -36,23 +36,80 @@ use serde_json::Value;
 
 use crate::config::collect::Sink;
 use crate::config::limits::Limits;
-use crate::config::node::{FastMap, Node, Raw, Table};
+use crate::config::node::{FastMap, MAX_STEPS, Node, Raw, Table};
 use crate::config::step::{Step, StepKind};
 use crate::config::{ConfigError, ConfigWarning, Source, python};
 use crate::redact::MASK;
 
+/// A reference found in a text: the byte range of the whole `${...}` and of
+/// the key inside, and the chain of `${` before it whose keys ran into it.
+struct Found {
+    whole: std::ops::Range<usize>,
+    key: std::ops::Range<usize>,
+    /// Unfinished `${` (start, where its key stopped), innermost last: each
+    /// one's key ran without a `$`, `{` or `}` into the next one (the last
+    /// into `whole`, or into a `$` just before it). Once `whole` is replaced,
+    /// the last may become a reference (`${${backend}.api}`); every other
+    /// `${` before `whole` stays none.
+    open: Vec<(usize, usize)>,
+}
+
+fn is_special(b: u8) -> bool {
+    matches!(b, b'$' | b'{' | b'}')
+}
+
 /// The first (leftmost) innermost reference in `text` at or after byte
-/// `from`, as Prefect's pattern `\$\{(.[^${}]*)\}` finds it: the byte range
-/// of the whole `${...}` and of the key inside.
+/// `from`, as Prefect's pattern `\$\{(.[^${}]*)\}` finds it, where `from` is
+/// where the last replacement was made (0 at first). `open` are the
+/// unfinished `${` it left (see [`Found`]); their keys go on at `from`, and
+/// a `$` just before `from` may start a new `${`.
 ///
-/// Scanned by hand rather than with the `regex` crate: capturing searches took
-/// a quarter of the standard load time, and the pattern is fixed and tiny.
-pub(crate) fn find_reference(
-    text: &str,
-    from: usize,
-) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+/// Each byte is scanned a bounded number of times however often it is
+/// called after replacements, so resolving a value is linear in its size.
+/// Scanned by hand rather than with the `regex` crate: capturing searches
+/// took a quarter of the standard load time, and the pattern is fixed and tiny.
+fn find_reference(text: &str, from: usize, mut open: Vec<(usize, usize)>) -> Option<Found> {
     let bytes = text.as_bytes();
     let mut from = from;
+    // Failed candidates in a row: each one's start and where its key stopped.
+    let mut chain: Vec<(usize, usize)> = Vec::new();
+    if let Some((q, stopped)) = open.pop() {
+        // Its key goes on where it stopped, or where the text changed.
+        let resume = stopped.min(from);
+        let mut end = resume;
+        // A key's first character may be anything but a newline.
+        let first_ok = if q + 2 == resume {
+            match text.get(resume..).and_then(|rest| rest.chars().next()) {
+                Some('\n') | None => false,
+                Some(c) => {
+                    end += c.len_utf8();
+                    true
+                }
+            }
+        } else {
+            true
+        };
+        if first_ok {
+            while end < bytes.len() && !is_special(bytes[end]) {
+                end += 1;
+            }
+            if bytes.get(end) == Some(&b'}') {
+                return Some(Found {
+                    whole: q..end + 1,
+                    key: q + 2..end,
+                    open,
+                });
+            }
+            // Still unfinished: the rest of `open` ran into `q` and wait on
+            // it with it.
+            chain = open;
+            chain.push((q, end));
+        }
+    }
+    // A `$` just before the replaced text may start a new `${` with it.
+    if from > 0 && bytes.get(from - 1) == Some(&b'$') {
+        from -= 1;
+    }
     while let Some(offset) = text.get(from..)?.find("${") {
         let start = from + offset;
         let key_start = start + 2;
@@ -60,12 +117,32 @@ pub(crate) fn find_reference(
         if let Some(first) = text.get(key_start..).and_then(|rest| rest.chars().next()) {
             if first != '\n' {
                 let mut end = key_start + first.len_utf8();
-                while end < bytes.len() && !matches!(bytes[end], b'$' | b'{' | b'}') {
+                while end < bytes.len() && !is_special(bytes[end]) {
                     end += 1;
                 }
+                // A key that stopped at this `$` (or, when it was the key's
+                // first character, at the `{` after it), or at a `$` just
+                // before it that this one's replacement may join, runs into
+                // this `${`.
+                let runs_into = |&(_, e): &(usize, usize)| {
+                    e == start || e == start + 1 || (e + 1 == start && bytes[e] == b'$')
+                };
                 if bytes.get(end) == Some(&b'}') {
-                    return Some((start..end + 1, key_start..end));
+                    let open = if chain.last().is_some_and(runs_into) {
+                        chain
+                    } else {
+                        Vec::new()
+                    };
+                    return Some(Found {
+                        whole: start..end + 1,
+                        key: key_start..end,
+                        open,
+                    });
                 }
+                if !chain.last().is_some_and(runs_into) {
+                    chain.clear();
+                }
+                chain.push((start, end));
             }
         }
         from = start + 1;
@@ -73,31 +150,12 @@ pub(crate) fn find_reference(
     None
 }
 
-/// Where to look for the next reference after one was replaced at `at`.
-///
-/// A `${` before `at` whose key ran up to `at` may become a reference now
-/// (`${${backend}.api}`); any earlier one stopped at a `$`, `{` or `}` that
-/// is still there and stays no reference. So the search resumes just before
-/// the last such character before `at`, and the text before it is final:
-/// each byte is scanned a bounded number of times.
-fn resume_at(text: &str, at: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut r = at;
-    while r > 0 && !matches!(bytes[r - 1], b'$' | b'{' | b'}') {
-        r -= 1;
-    }
-    let mut resume = r.saturating_sub(3);
-    while !text.is_char_boundary(resume) {
-        resume -= 1;
-    }
-    resume
-}
-
-/// One leaf being resolved: its place in `pending`, and where the search
-/// for its next reference starts.
+/// One leaf being resolved: its place in `pending`, where the search for
+/// its next reference starts, and the unfinished `${` before it.
 struct Frame {
     index: usize,
     from: usize,
+    open: Vec<(usize, usize)>,
 }
 
 /// Resolves the references in the leaves at `pending`.
@@ -133,9 +191,11 @@ pub(crate) fn resolve(
         stack.push(Frame {
             index: start,
             from: 0,
+            open: Vec::new(),
         });
-        while let Some(frame) = stack.last() {
+        while let Some(frame) = stack.last_mut() {
             let (top, from) = (frame.index, frame.from);
+            let open = std::mem::take(&mut frame.open);
             state[top] = State::InProgress;
             let path = &pending[top];
             let Some(leaf) = root.leaf_mut(path) else {
@@ -146,8 +206,8 @@ pub(crate) fn resolve(
             let found = leaf
                 .value
                 .as_str()
-                .and_then(|text| find_reference(text, from));
-            let Some((whole, key)) = found else {
+                .and_then(|text| find_reference(text, from, open));
+            let Some(Found { whole, key, open }) = found else {
                 leaf.finish_steps();
                 state[top] = State::Done;
                 stack.pop();
@@ -184,9 +244,14 @@ pub(crate) fn resolve(
                         continue;
                     }
                     State::Pending => {
+                        // Come back to this same reference once `dep` is done.
+                        if let Some(frame) = stack.last_mut() {
+                            frame.open = open;
+                        }
                         stack.push(Frame {
                             index: dep,
                             from: 0,
+                            open: Vec::new(),
                         });
                         continue;
                     }
@@ -244,7 +309,12 @@ pub(crate) fn resolve(
                 Replacement::Whole(value, _) => value.as_str().map_or(0, str::len),
                 Replacement::Text(printed) => text_len - whole.len() + printed.len(),
             };
+            // What the value grows by, and the copy `explain` keeps of it
+            // while the leaf still records its steps one by one.
             grown += new_len.saturating_sub(text_len);
+            if leaf.steps().len() < MAX_STEPS {
+                grown += new_len;
+            }
             let limit = if new_len > limits.max_value_bytes {
                 Some(ConfigError::TooLarge {
                     key: path.join("."),
@@ -269,24 +339,23 @@ pub(crate) fn resolve(
                 stack.pop();
                 continue;
             }
-            let next_from = match replacement {
+            let (next_from, next_open) = match replacement {
                 Replacement::Whole(value, raw) => {
                     let mut step = Step::new(StepKind::Reference, value);
                     step.reference = Some(reference);
                     step.source = step_source;
                     leaf.apply(step);
                     leaf.trail_mut().raw = raw.map_or(Raw::None, Raw::Text);
-                    0
+                    (0, Vec::new())
                 }
                 Replacement::Text(printed) => {
                     leaf.replace_text(whole.clone(), &printed, reference, step_source);
-                    leaf.value
-                        .as_str()
-                        .map_or(0, |text| resume_at(text, whole.start))
+                    (whole.start, open)
                 }
             };
             if let Some(frame) = stack.last_mut() {
                 frame.from = next_from;
+                frame.open = next_open;
             }
         }
     }
@@ -336,10 +405,55 @@ fn lookup(root: &Table, path: &[String]) -> Target {
 mod tests {
     use super::*;
 
+    /// Replaces references in `text` by looking each key up in `values`
+    /// (missing keys become ""), searching from the start each time (the
+    /// plain reading of Prefect's loop) or resuming as `resolve` does.
+    fn substitute(text: &str, values: &[(&str, &str)], resume: bool) -> String {
+        let mut text = text.to_owned();
+        let (mut from, mut open) = (0, Vec::new());
+        for _ in 0..10_000 {
+            let found = if resume {
+                find_reference(&text, from, std::mem::take(&mut open))
+            } else {
+                find_reference(&text, 0, Vec::new())
+            };
+            let Some(found) = found else { break };
+            let key = &text[found.key.clone()];
+            let value = values
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or("", |(_, v)| *v);
+            text.replace_range(found.whole.clone(), value);
+            from = found.whole.start;
+            open = found.open;
+        }
+        text
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn resuming_finds_what_searching_from_the_start_finds(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["${", "}", "$", "{", "a", "b", ".", "\n", "x", "é"]),
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            let values = [("a", "b"), ("b", "}"), ("ab", "${a}"), ("x", "$"), ("a.b", "{")];
+            proptest::prop_assert_eq!(
+                substitute(&text, &values, true),
+                substitute(&text, &values, false),
+                "{:?}", text
+            );
+        }
+    }
+
     #[test]
     fn references_are_found_like_prefects_pattern() {
         let found = |text: &str| {
-            find_reference(text, 0).map(|(w, k)| (text[w].to_owned(), text[k].to_owned()))
+            find_reference(text, 0, Vec::new())
+                .map(|f| (text[f.whole].to_owned(), text[f.key].to_owned()))
         };
         assert_eq!(
             found("${${backend}.endpoint}"),
