@@ -76,9 +76,10 @@ fn blow_ups(c: &mut Criterion) {
 
     inputs.push((
         "multiplying_expansion",
-        Loader::new()
-            .env_prefix("PREFECT")
-            .env_vars([("A", "$A".repeat(16)), ("PREFECT__X".to_owned(), "$A".to_owned())]),
+        Loader::new().env_prefix("PREFECT").env_vars([
+            ("A".to_owned(), "$A".repeat(16)),
+            ("PREFECT__X".to_owned(), "$A".to_owned()),
+        ]),
     ));
 
     inputs.push((
