@@ -111,6 +111,7 @@ mod error;
 mod local;
 mod redact;
 mod secret;
+mod transport;
 mod value;
 
 use serde::de::DeserializeOwned;

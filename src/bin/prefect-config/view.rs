@@ -39,21 +39,20 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
         (Format::Toml, true) => toml_with_sources(layers, &masker, path, value, style)?,
         (Format::Env, with_sources) => {
             let mut out = String::new();
-            let include: Vec<&str> = leaves.iter().map(|(k, _)| k.as_str()).collect();
+            // As `env`: a sensitive variable is left out, not given a mask as
+            // its value (which `eval` would then set).
+            let (hidden, shown): (Vec<_>, Vec<_>) =
+                leaves.iter().partition(|(key, _)| masker.hides(key));
+            let include: Vec<&str> = shown.iter().map(|(k, _)| k.as_str()).collect();
             let vars = config.to_environment_variables(Some(&include), prefix);
-            for (key, _) in &leaves {
+            for (key, _) in shown {
                 let Some(name) = env_name(config, key, prefix, &vars) else {
                     continue;
-                };
-                let text = if masker.hides(key) {
-                    crate::output::MASK.to_owned()
-                } else {
-                    vars[&name].clone()
                 };
                 if !is_shell_name(&name) {
                     continue;
                 }
-                out.push_str(&format!("export {name}={}", shell_quote(&text)));
+                out.push_str(&format!("export {name}={}", shell_quote(&vars[&name])));
                 if with_sources {
                     if let Some(source) = config.source_of(key) {
                         let label = provenance_label(config, key, source);
@@ -62,6 +61,7 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
                 }
                 out.push('\n');
             }
+            crate::env::note_hidden(hidden.len());
             out
         }
     };
