@@ -26,7 +26,7 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
                     item.insert("value".into(), masker.masked(key, value));
                     let source = config.source_of(key).map_or(Value::Null, source_json);
                     item.insert("source".into(), source);
-                    let references = references_json(config, key);
+                    let references = references_json(&masker, key);
                     if references.as_array().is_some_and(|r| !r.is_empty()) {
                         item.insert("references".into(), references);
                     }
@@ -55,7 +55,7 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
                 out.push_str(&format!("export {name}={}", shell_quote(&vars[&name])));
                 if with_sources {
                     if let Some(source) = config.source_of(key) {
-                        let label = provenance_label(config, key, source);
+                        let label = provenance_label(&masker, key, source);
                         out.push_str(&style.dim(&format!("  # {label}")));
                     }
                 }
@@ -109,7 +109,7 @@ fn toml_with_sources(
         let shown = masker.masked(path, value);
         let label = config
             .source_of(path)
-            .map(|source| provenance_label(config, path, source))
+            .map(|source| provenance_label(masker, path, source))
             .unwrap_or_default();
         return Ok(format!(
             "{}  {}\n",
@@ -142,7 +142,7 @@ fn toml_with_sources(
         if let Some(value) = item.and_then(toml_edit::Item::as_value_mut) {
             value
                 .decor_mut()
-                .set_suffix(format!("  # {}", provenance_label(config, &key, source)));
+                .set_suffix(format!("  # {}", provenance_label(masker, &key, source)));
         }
     }
     let rendered = doc.to_string();
