@@ -121,7 +121,12 @@ pub fn join(path: &str, key: &str) -> String {
 /// with control characters escaped so that a label can never end a comment
 /// line (a path holding a newline must not inject a command into `env` output).
 pub fn source_label(source: &Source) -> String {
-    let label = raw_label(source);
+    escape_controls(raw_label(source))
+}
+
+/// `label` with control characters escaped (`\n`), so that it stays on one
+/// line and can never end a comment or a quoted word.
+pub fn escape_controls(label: String) -> String {
     if label.chars().any(char::is_control) {
         label
             .chars()
