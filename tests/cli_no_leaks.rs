@@ -41,7 +41,7 @@ api_key = "CANARY-context-api-key"
 
 [context.secrets]
 TOML_SECRET = "CANARY-toml"
-NEST = "CANARY-nest"
+NEST = "CANARYnest"
 REFERS = "CANARY-refers-${CANARYREFNAME}"
 "#;
 

@@ -44,7 +44,7 @@ flow_name = "visible-flow"
 
 [context.secrets]
 TOML_SECRET = "CANARY-toml"
-NEST = "CANARY-nest"
+NEST = "CANARYnest"
 REFERS = "CANARY-refers-${CANARYREFNAME}"
 "#;
 
