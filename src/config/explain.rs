@@ -354,7 +354,8 @@ impl Explanation {
 
     /// A copy safe to show: every sensitive raw layer value, step value and
     /// final value (for a table, every sensitive value in it) replaced by
-    /// `********`; unset values (`null`, `""`) stay as they are.
+    /// `********`, and so is a step's reference name when the text it was read
+    /// from was sensitive; unset values (`null`, `""`) stay as they are.
     ///
     /// ```
     /// use prefect_config::config::Loader;
@@ -383,7 +384,14 @@ impl Explanation {
                 layer.raw = mask(&layer.raw);
             }
         }
+        // A reference name read out of sensitive text (a secret's own
+        // `${...}`, or one a sensitive value spelled) is part of that text.
+        let mut before = out.layers.last().is_some_and(|layer| layer.sensitive);
         for step in &mut out.steps {
+            if before && step.reference.is_some() {
+                step.reference = Some(MASK.into());
+            }
+            before = step.sensitive;
             if step.sensitive {
                 step.value = mask(&step.value);
             }

@@ -139,7 +139,7 @@ mod node;
 mod python;
 mod references;
 mod secrets_dir;
-mod sensitive;
+pub(crate) mod sensitive;
 mod source;
 mod step;
 mod task_defaults;

@@ -149,7 +149,8 @@ impl Table {
     }
 
     /// A table of runtime values built from a plain value (tables become
-    /// tables, anything else a leaf), sensitivity by the key rule.
+    /// tables, anything else a leaf), sensitivity by the key rule and the
+    /// URL-with-password rule.
     pub(crate) fn from_value(
         map: &Map<String, Value>,
         source: &Source,
@@ -164,7 +165,9 @@ impl Table {
                     let mut leaf = Leaf::new(other.clone(), source.clone());
                     leaf.sensitive = crate::config::sensitive::is_sensitive_path(
                         path.iter().map(String::as_str),
-                    );
+                    ) || other
+                        .as_str()
+                        .is_some_and(crate::config::sensitive::has_url_password);
                     Node::Leaf(leaf)
                 }
             };

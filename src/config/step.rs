@@ -158,12 +158,18 @@ impl Step {
     }
 }
 
-/// The kind, reference and its source only: the value may be a secret.
+/// The kind, reference and its source only: the value may be a secret. The
+/// reference name is masked too when the value is sensitive, since it may
+/// have been read out of a secret's own text (`${${context.secrets.X}}`).
 impl fmt::Debug for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reference = match &self.reference {
+            Some(_) if self.sensitive => Some(crate::redact::MASK),
+            other => other.as_deref(),
+        };
         f.debug_struct("Step")
             .field("kind", &self.kind)
-            .field("reference", &self.reference)
+            .field("reference", &reference)
             .field("source", &self.source)
             .finish_non_exhaustive()
     }

@@ -318,12 +318,26 @@ impl Config {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn is_sensitive(&self, path: &str) -> bool {
+        self.is_sensitive_parts(split(path))
+    }
+
+    /// [`is_sensitive`](Config::is_sensitive) for a path given as parts (a
+    /// part may hold a dot). The key rule holds whatever the tree has, so a
+    /// credential-like key below a leaf (a context value that is a table
+    /// where the file had text) is sensitive too.
+    pub(crate) fn is_sensitive_parts<'a>(
+        &self,
+        parts: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> bool {
+        if crate::config::sensitive::is_sensitive_path(parts.clone()) {
+            return true;
+        }
         let mut node = &self.root;
-        for part in split(path) {
+        for part in parts {
             match node {
                 Node::Table(table) => match table.entries.get(part) {
                     Some(child) => node = child,
-                    None => return crate::config::sensitive::is_sensitive_path(split(path)),
+                    None => return false,
                 },
                 Node::Leaf(_) => break,
             }

@@ -90,8 +90,9 @@
 //!
 //! # Secrets
 //!
-//! The context only knows that values under its `secrets` key are masked
-//! when a [`Snapshot`] is printed. The secrets rules are built on top of it,
+//! The context only knows that its values are masked by the configuration's
+//! sensitivity rule when a [`Snapshot`] is printed (`secrets`, and any key
+//! `k` that the rule finds sensitive as `context.k`). The secrets rules are built on top of it,
 //! in the `secrets` module, which uses this one and never the reverse:
 //! `prefect_config::secrets::local()` (the view of the `secrets` key,
 //! formerly `context::secrets()`) and `prefect_config::secrets::building_flow`
@@ -110,7 +111,8 @@
 //!
 //! - Edits inside a scope, including nested ones, never outlive the scope.
 //! - Keys are plain strings; dotted access is [`get_path`] / [`set_path`].
-//! - `Debug`/`Display` of a [`Snapshot`] masks values under `secrets`.
+//! - `Debug`/`Display` of a [`Snapshot`] masks sensitive values (`secrets`,
+//!   credential-like keys, values built from a secret, URLs with a password).
 //! - During thread teardown (thread-local destructors), reads see the base
 //!   and scopes and edits have no effect, instead of panicking.
 

@@ -14,7 +14,7 @@ use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
 use super::stack::{self, Chain, Extra, Frame};
 use crate::config::Config;
-use crate::redact::{MASK, SECRETS_KEY, redact_secrets};
+use crate::redact::redact_context;
 
 /// The context visible on one thread at one moment, frozen: `Send + Sync`,
 /// and cheap to clone (it shares the frames, it does not copy them).
@@ -25,8 +25,12 @@ use crate::redact::{MASK, SECRETS_KEY, redact_secrets};
 /// Scopes and edits inside `attach` stack on top of the snapshot and end
 /// with it; the snapshot itself never changes.
 ///
-/// `Debug` and `Display` mask every value under `secrets` (and under
-/// `config.context.secrets`).
+/// `Debug` and `Display` mask every sensitive value by the configuration's
+/// one rule (see [`crate::config::is_sensitive_key`]): a context key `k` is
+/// judged as the key `context.k`, so everything under `secrets`, keys such as
+/// `api_key` or `db_password` at any depth, values the `[context]` table built
+/// from a secret, and URLs with a password; `config` is masked as
+/// [`Config`]'s `Debug` masks it.
 ///
 /// ```
 /// use prefect_config::context;
@@ -216,36 +220,20 @@ impl Snapshot {
     }
 
     fn redacted(&self) -> Value {
-        redact_context(self.to_value())
+        let config = self.config();
+        let values = stack::visible(self.top(), Some(Value::Object(Map::new())));
+        redact_context(&values, &config)
     }
 }
 
-/// Masks every value under `secrets` and under `config.context.secrets`.
-pub(crate) fn redact_context(mut context: Value) -> Value {
-    if let Some(secrets) = context.get_mut(SECRETS_KEY) {
-        let mut wrapped = Map::new();
-        wrapped.insert(SECRETS_KEY.to_owned(), secrets.take());
-        let mut outer = Map::new();
-        outer.insert("context".to_owned(), Value::Object(wrapped));
-        *secrets = redact_secrets(&Value::Object(outer))
-            .pointer_mut("/context/secrets")
-            .map(Value::take)
-            .unwrap_or_else(|| Value::String(MASK.to_owned()));
-    }
-    if let Some(config) = context.get_mut(CONFIG_KEY) {
-        *config = redact_secrets(config);
-    }
-    context
-}
-
-/// The visible context as JSON, with secret values masked.
+/// The visible context as JSON, with sensitive values masked.
 impl fmt::Display for Snapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.redacted())
     }
 }
 
-/// The visible context, with secret values masked.
+/// The visible context, with sensitive values masked.
 impl fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Snapshot").field(&self.redacted()).finish()

@@ -11,7 +11,8 @@ use ureq::http::HeaderValue;
 
 use super::SecretError;
 use super::error::kind_of;
-use super::redact::{needles_of, redact_url, scrub};
+use super::redact::{needles_of, redact_url, scrub, url_needles};
+use super::transport::{clear_text_host, redirect_host};
 use super::value::wipe;
 use crate::config::Config;
 use crate::redact::MASK;
@@ -48,13 +49,23 @@ const DELETE_MUTATION: &str = "mutation($input: delete_secret_input!) {\n    del
 /// | any other GraphQL error                           | [`Client`](SecretError::Client) with the API's message |
 /// | another HTTP error status                         | [`Client`](SecretError::Client) with the status |
 /// | `success: false` from a mutation                  | [`Client`](SecretError::Client) ("Setting secret failed.") |
+/// | a redirect (3xx); it is not followed              | [`Redirected`](SecretError::Redirected) |
+/// | (an `http://` endpoint on a host that is not loopback, not allowed; nothing is sent) | [`InsecureHttp`](SecretError::InsecureHttp) |
 /// | nothing within the timeout                        | [`Timeout`](SecretError::Timeout) |
 /// | no connection                                     | [`Connection`](SecretError::Connection) |
 /// | a body that is not a GraphQL response             | [`MalformedResponse`](SecretError::MalformedResponse) |
 ///
-/// The API key is a [`SecretString`]; `Debug` shows the URL and masks the key,
-/// and API messages are scrubbed of the key (and, for `set`, of the value)
-/// before they go into an error.
+/// The API key is a [`SecretString`]; `Debug` shows the URL (without
+/// user-info, query string or fragment) and masks the key, and API messages
+/// are scrubbed of the key (and, for `set`, of the value, also when echoed
+/// escaped, upper-cased or cut short) before they go into an error.
+///
+/// The key never crosses the network in clear text unless allowed: with an
+/// `http://` endpoint on a host that is not loopback, every call fails with
+/// [`InsecureHttp`](SecretError::InsecureHttp) before sending anything, unless
+/// [`allow_insecure_http`](CloudBackendBuilder::allow_insecure_http) (from
+/// `cloud.allow_insecure_http = true`) allows it; [`insecure_host`](CloudBackend::insecure_host)
+/// tells when to warn. Redirects are never followed.
 ///
 /// ```
 /// use std::time::Duration;
@@ -67,7 +78,7 @@ const DELETE_MUTATION: &str = "mutation($input: delete_secret_input!) {\n    del
 /// assert_eq!(cloud.names(), Err(SecretError::MissingApiKey));
 /// assert_eq!(
 ///     format!("{cloud:?}"),
-///     r#"CloudBackend { url: "https://api.prefect.io/graphql", api_key: None, tenant_id: None, timeout: 5s }"#,
+///     r#"CloudBackend { url: "https://api.prefect.io/graphql", api_key: None, tenant_id: None, timeout: 5s, allow_insecure_http: false }"#,
 /// );
 /// ```
 pub struct CloudBackend {
@@ -75,6 +86,8 @@ pub struct CloudBackend {
     api_key: Option<SecretString>,
     tenant_id: Option<String>,
     timeout: Duration,
+    allow_insecure_http: bool,
+    insecure_host: Option<String>,
     agent: ureq::Agent,
 }
 
@@ -94,6 +107,7 @@ pub struct CloudBackendBuilder {
     api_key: Option<SecretString>,
     tenant_id: Option<String>,
     timeout: Duration,
+    allow_insecure_http: bool,
 }
 
 impl CloudBackendBuilder {
@@ -141,6 +155,26 @@ impl CloudBackendBuilder {
         self
     }
 
+    /// Allows sending the API key over `http://` to a host that is not
+    /// loopback (Prefect's `cloud.allow_insecure_http`; off by default).
+    /// Anyone on the path can then read the key: only for a trusted network.
+    ///
+    /// ```
+    /// use prefect_config::secrets::{CloudBackend, SecretBackend, SecretError};
+    ///
+    /// let refused = CloudBackend::builder("http://prefect.internal/graphql").api_key("k").build();
+    /// assert_eq!(refused.insecure_host(), Some("prefect.internal"));
+    /// assert!(matches!(refused.names(), Err(SecretError::InsecureHttp { host }) if host == "prefect.internal"));
+    /// let allowed = CloudBackend::builder("http://prefect.internal/graphql")
+    ///     .allow_insecure_http(true)
+    ///     .build();
+    /// assert_eq!(allowed.insecure_host(), Some("prefect.internal")); // still worth a warning
+    /// ```
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// The backend.
     ///
     /// ```
@@ -154,9 +188,14 @@ impl CloudBackendBuilder {
             .timeout_global(Some(self.timeout))
             // Error statuses carry GraphQL errors in the body; they are read, not raised.
             .http_status_as_error(false)
+            // A redirect is reported, never followed: following would send
+            // the key and tenant elsewhere and turn the POST into a GET.
+            .max_redirects(0)
             .user_agent(concat!("prefect-config/", env!("CARGO_PKG_VERSION")))
             .build();
         CloudBackend {
+            insecure_host: clear_text_host(&self.url),
+            allow_insecure_http: self.allow_insecure_http,
             url: self.url,
             api_key: self.api_key.filter(|k| !k.expose_secret().is_empty()),
             tenant_id: self.tenant_id,
@@ -173,6 +212,7 @@ impl fmt::Debug for CloudBackendBuilder {
             .field("api_key", &self.api_key.as_ref().map(|_| MASK))
             .field("tenant_id", &self.tenant_id)
             .field("timeout", &self.timeout)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -193,6 +233,7 @@ impl CloudBackend {
             api_key: None,
             tenant_id: None,
             timeout: DEFAULT_TIMEOUT,
+            allow_insecure_http: false,
         }
     }
 
@@ -203,7 +244,10 @@ impl CloudBackend {
     ///   the key; when both are missing or empty, calls fail with
     ///   [`SecretError::MissingApiKey`];
     /// - `cloud.tenant_id`: sent when not empty;
-    /// - `cloud.request_timeout`: seconds, a positive number (default 15).
+    /// - `cloud.request_timeout`: seconds, a positive number (default 15);
+    /// - `cloud.allow_insecure_http`: `true` to allow an `http://` endpoint on
+    ///   a host that is not loopback (default `false`; see
+    ///   [`allow_insecure_http`](CloudBackendBuilder::allow_insecure_http)).
     ///
     /// ```
     /// use prefect_config::config::Loader;
@@ -231,7 +275,9 @@ impl CloudBackend {
             }
             None => return Err(invalid("cloud.graphql", "missing GraphQL endpoint".into())),
         };
-        let mut builder = CloudBackend::builder(url).timeout(timeout_of(config)?);
+        let mut builder = CloudBackend::builder(url)
+            .timeout(timeout_of(config)?)
+            .allow_insecure_http(allow_insecure_http_of(config)?);
         for key in ["cloud.api_key", "cloud.auth_token"] {
             match config.get(key) {
                 Some(Value::String(k)) if !k.is_empty() => {
@@ -295,6 +341,23 @@ impl CloudBackend {
         self.tenant_id.as_deref()
     }
 
+    /// The host (`host[:port]`) that requests carry the API key to in clear
+    /// text: `Some` when the endpoint is `http://` on a host that is not
+    /// loopback, whether or not that is allowed. Calls fail with
+    /// [`SecretError::InsecureHttp`] unless it is; when it is, a program
+    /// should still warn.
+    ///
+    /// ```
+    /// use prefect_config::secrets::CloudBackend;
+    ///
+    /// assert_eq!(CloudBackend::builder("http://10.1.2.3:4200/graphql").build().insecure_host(), Some("10.1.2.3:4200"));
+    /// assert_eq!(CloudBackend::builder("http://localhost:4200/graphql").build().insecure_host(), None);
+    /// assert_eq!(CloudBackend::builder("https://api.prefect.io/graphql").build().insecure_host(), None);
+    /// ```
+    pub fn insecure_host(&self) -> Option<&str> {
+        self.insecure_host.as_deref()
+    }
+
     /// The limit on each request.
     ///
     /// ```
@@ -319,8 +382,12 @@ impl CloudBackend {
         sent_secret: Option<&Value>,
     ) -> Result<Value, SecretError> {
         let key = self.api_key.as_ref().ok_or(SecretError::MissingApiKey)?;
+        if let (Some(host), false) = (&self.insecure_host, self.allow_insecure_http) {
+            return Err(SecretError::InsecureHttp { host: host.clone() });
+        }
         let mut needles = sent_secret.map(needles_of).unwrap_or_default();
         needles.push(key.expose_secret().to_owned());
+        needles.extend(url_needles(&self.url));
         let needles = Zeroizing::new(needles);
         let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
 
@@ -350,6 +417,16 @@ impl CloudBackend {
             .map_err(|e| self.transport_error(e, &needles))?;
 
         let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok());
+            return Err(SecretError::Redirected {
+                status: status.as_u16(),
+                host: redirect_host(&self.url, location),
+            });
+        }
         if status.as_u16() == 401 || status.as_u16() == 403 {
             return Err(SecretError::Unauthorized {
                 detail: format!("HTTP {}", status.as_u16()),
@@ -419,6 +496,7 @@ impl CloudBackend {
             }
             ureq::Error::HostNotFound => "host not found".to_owned(),
             ureq::Error::BadUri(_) => "the URL is not valid".to_owned(),
+            // The HTTP stack's own text may quote the URL or echo the body.
             other => scrub(&other.to_string(), needles),
         };
         SecretError::Connection {
@@ -479,6 +557,7 @@ impl fmt::Debug for CloudBackend {
             .field("api_key", &self.api_key.as_ref().map(|_| MASK))
             .field("tenant_id", &self.tenant_id)
             .field("timeout", &self.timeout)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -592,6 +671,19 @@ fn timeout_of(config: &Config) -> Result<Duration, SecretError> {
         Some(other) => Err(invalid(
             KEY,
             format!("expected a number of seconds, found {}", kind_of(other)),
+        )),
+    }
+}
+
+/// `cloud.allow_insecure_http`: `false` when unset.
+fn allow_insecure_http_of(config: &Config) -> Result<bool, SecretError> {
+    const KEY: &str = "cloud.allow_insecure_http";
+    match config.get(KEY) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(allow)) => Ok(*allow),
+        Some(other) => Err(invalid(
+            KEY,
+            format!("expected true or false, found {}", kind_of(other)),
         )),
     }
 }

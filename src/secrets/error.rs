@@ -84,10 +84,37 @@ pub enum SecretError {
     /// The API could not be reached at all (connection refused, DNS, TLS…).
     #[error("cannot reach Prefect Cloud at `{url}`: {reason}")]
     Connection {
-        /// The GraphQL endpoint, with any `user:password@` masked.
+        /// The GraphQL endpoint, with any `user:password@` masked and its
+        /// query string and fragment dropped.
         url: String,
         /// What failed.
         reason: String,
+    },
+
+    /// The endpoint is an `http://` URL on a host that is not loopback, so
+    /// the API key would cross the network in clear text; nothing was sent.
+    /// Use `https://`, or allow it with `cloud.allow_insecure_http = true`
+    /// ([`CloudBackendBuilder::allow_insecure_http`](super::CloudBackendBuilder::allow_insecure_http)).
+    #[error(
+        "refusing to send the Prefect Cloud API key in clear text to `{host}`: the GraphQL \
+         endpoint (`cloud.graphql`) is an http:// URL; use https://, or set \
+         `cloud.allow_insecure_http = true` to allow it"
+    )]
+    InsecureHttp {
+        /// The host (`host[:port]`) the key would have gone to.
+        host: String,
+    },
+
+    /// The API answered with a redirect. Redirects are not followed: the
+    /// request carries the API key (and the tenant), and a `POST` followed
+    /// as a `GET` would never deliver a mutation.
+    #[error("{}", redirect_message(*.status, .host.as_deref()))]
+    Redirected {
+        /// The HTTP status (301, 302, 303, 307, 308…).
+        status: u16,
+        /// The host (`host[:port]`) the redirect points to, when it names
+        /// one; never its path or query string.
+        host: Option<String>,
     },
 
     /// The API answered, but not with the JSON shape of a GraphQL response.
@@ -141,6 +168,17 @@ fn client_message(status: Option<u16>, message: &str) -> String {
         Some(status) => format!("Prefect Cloud answered HTTP {status}: {message}"),
         None => format!("Prefect Cloud API error: {message}"),
     }
+}
+
+fn redirect_message(status: u16, host: Option<&str>) -> String {
+    let target = match host {
+        Some(host) => format!("a redirect to `{host}`"),
+        None => "a redirect".to_owned(),
+    };
+    format!(
+        "Prefect Cloud answered HTTP {status} with {target}, which is not followed (the request \
+         carries the API key); set `cloud.graphql` to the final URL"
+    )
 }
 
 fn fmt_duration(d: Duration) -> String {

@@ -13,7 +13,11 @@
 //!   `set` and `delete`. Two come with the crate:
 //!   - [`CloudBackend`]: Prefect Cloud's GraphQL API (`secret_value`,
 //!     `secret_names`, `set_secret`, `delete_secret`), set up from
-//!     `cloud.graphql`, `cloud.api_key` and `cloud.request_timeout`;
+//!     `cloud.graphql`, `cloud.api_key`, `cloud.request_timeout` and
+//!     `cloud.allow_insecure_http` (the API key never goes over `http://`
+//!     to a host that is not loopback unless that setting is `true`:
+//!     [`SecretError::InsecureHttp`]; redirects are never followed:
+//!     [`SecretError::Redirected`]);
 //!   - [`MemoryBackend`]: a map in memory, for tests and for programs that
 //!     load secrets themselves.
 //! - [`SecretValue`]: a secret's JSON value behind `secrecy`'s rules: `Debug`
@@ -80,6 +84,10 @@
 //! - A request is tried once: Prefect retries 5xx answers and `API_ERROR`s
 //!   and sleeps through rate limits (HTTP 429); here those are
 //!   [`SecretError::Client`] errors for the caller to retry.
+//! - The Cloud client refuses to send the API key in clear text to another
+//!   machine unless `cloud.allow_insecure_http = true`, and reports a
+//!   redirect as an error instead of following it; Prefect's client (Python
+//!   `requests`) sends the key over any URL and follows redirects.
 //! - [`Cast::Bool`] accepts only `true`/`false`; Python's `bool` is true for
 //!   every non-empty string.
 //! - A Cloud lookup's "not found" is its own error,
@@ -111,6 +119,7 @@ mod error;
 mod local;
 mod redact;
 mod secret;
+mod transport;
 mod value;
 
 use serde::de::DeserializeOwned;

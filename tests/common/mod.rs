@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod context;
+pub mod graphql;
 pub mod python;
 
 use std::path::{Path, PathBuf};

@@ -44,6 +44,15 @@ pub fn run(layers: &Layers, args: &EnvArgs, default_prefix: &str) -> Result<(), 
         }
     }
     print!("{out}");
+    note_hidden(hidden);
+    for name in unnamable {
+        eprintln!("prefect-config: warning: `{name}` is not a valid shell variable name; left out");
+    }
+    Ok(())
+}
+
+/// Tells on stderr how many sensitive values were left out, if any.
+pub fn note_hidden(hidden: usize) {
     if hidden > 0 {
         eprintln!(
             "prefect-config: note: {hidden} secret value{} left out; pass --show-secrets to include {}",
@@ -51,8 +60,4 @@ pub fn run(layers: &Layers, args: &EnvArgs, default_prefix: &str) -> Result<(), 
             if hidden == 1 { "it" } else { "them" },
         );
     }
-    for name in unnamable {
-        eprintln!("prefect-config: warning: `{name}` is not a valid shell variable name; left out");
-    }
-    Ok(())
 }

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use prefect_config::Value;
-use prefect_config::config::{Config, Layers, Source};
+use prefect_config::config::{Config, Explanation, Layers, Source};
 
 /// What a masked value prints as.
 pub const MASK: &str = "********";
@@ -76,6 +76,13 @@ impl<'a> Masker<'a> {
         !self.show && self.config.is_sensitive(path) && !self.config.get(path).is_some_and(is_blank)
     }
 
+    /// How `key` got its value, redacted by the library unless secrets are
+    /// shown (a reference name read out of a secret is masked too).
+    pub fn explain(&self, key: &str) -> Option<Explanation> {
+        let why = self.config.explain(key)?;
+        Some(if self.show { why } else { why.redacted() })
+    }
+
     /// A copy of the subtree at `path` with hidden leaves masked.
     pub fn masked(&self, path: &str, value: &Value) -> Value {
         if self.show {
@@ -114,7 +121,12 @@ pub fn join(path: &str, key: &str) -> String {
 /// with control characters escaped so that a label can never end a comment
 /// line (a path holding a newline must not inject a command into `env` output).
 pub fn source_label(source: &Source) -> String {
-    let label = raw_label(source);
+    escape_controls(raw_label(source))
+}
+
+/// `label` with control characters escaped (`\n`), so that it stays on one
+/// line and can never end a comment or a quoted word.
+pub fn escape_controls(label: String) -> String {
     if label.chars().any(char::is_control) {
         label
             .chars()
@@ -147,9 +159,9 @@ fn raw_label(source: &Source) -> String {
 /// The source of the value at `key`, and of each value its `${...}`
 /// references read (`defaults, ${backend} from PREFECT__BACKEND`), as the
 /// load recorded them.
-pub fn provenance_label(config: &Config, key: &str, source: &Source) -> String {
+pub fn provenance_label(masker: &Masker, key: &str, source: &Source) -> String {
     let mut label = source_label(source);
-    if let Some(why) = config.explain(key) {
+    if let Some(why) = masker.explain(key) {
         for step in why.steps() {
             if let (Some(reference), Some(from)) = (&step.reference, &step.source) {
                 label.push_str(&format!(", ${{{reference}}} from {}", source_label(from)));
@@ -160,8 +172,8 @@ pub fn provenance_label(config: &Config, key: &str, source: &Source) -> String {
 }
 
 /// Each `${...}` reference the value at `key` read, with its source, as JSON.
-pub fn references_json(config: &Config, key: &str) -> Value {
-    let steps = config
+pub fn references_json(masker: &Masker, key: &str) -> Value {
+    let steps = masker
         .explain(key)
         .map(|why| why.steps().to_vec())
         .unwrap_or_default();

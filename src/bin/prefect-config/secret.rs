@@ -109,8 +109,18 @@ pub fn delete_local(file: &ConfigFile, name: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The Cloud backend, with a warning on stderr when its endpoint would carry
+/// the API key in clear text (the library refuses unless
+/// `cloud.allow_insecure_http` allows it).
 fn cloud_backend(config: &Config) -> Result<CloudBackend, Failure> {
-    CloudBackend::from_config(config).map_err(|e| e.to_string().into())
+    let backend = CloudBackend::from_config(config).map_err(|e| e.to_string())?;
+    if let (Some(host), true) = (backend.insecure_host(), backend.has_api_key()) {
+        eprintln!(
+            "prefect-config: warning: `cloud.graphql` is an http:// URL: the Prefect Cloud API \
+             key goes to `{host}` in clear text"
+        );
+    }
+    Ok(backend)
 }
 
 fn local(config: &Config, name: &str) -> Option<Value> {

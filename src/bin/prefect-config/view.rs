@@ -26,7 +26,7 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
                     item.insert("value".into(), masker.masked(key, value));
                     let source = config.source_of(key).map_or(Value::Null, source_json);
                     item.insert("source".into(), source);
-                    let references = references_json(config, key);
+                    let references = references_json(&masker, key);
                     if references.as_array().is_some_and(|r| !r.is_empty()) {
                         item.insert("references".into(), references);
                     }
@@ -39,29 +39,29 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
         (Format::Toml, true) => toml_with_sources(layers, &masker, path, value, style)?,
         (Format::Env, with_sources) => {
             let mut out = String::new();
-            let include: Vec<&str> = leaves.iter().map(|(k, _)| k.as_str()).collect();
+            // As `env`: a sensitive variable is left out, not given a mask as
+            // its value (which `eval` would then set).
+            let (hidden, shown): (Vec<_>, Vec<_>) =
+                leaves.iter().partition(|(key, _)| masker.hides(key));
+            let include: Vec<&str> = shown.iter().map(|(k, _)| k.as_str()).collect();
             let vars = config.to_environment_variables(Some(&include), prefix);
-            for (key, _) in &leaves {
+            for (key, _) in shown {
                 let Some(name) = env_name(config, key, prefix, &vars) else {
                     continue;
-                };
-                let text = if masker.hides(key) {
-                    crate::output::MASK.to_owned()
-                } else {
-                    vars[&name].clone()
                 };
                 if !is_shell_name(&name) {
                     continue;
                 }
-                out.push_str(&format!("export {name}={}", shell_quote(&text)));
+                out.push_str(&format!("export {name}={}", shell_quote(&vars[&name])));
                 if with_sources {
                     if let Some(source) = config.source_of(key) {
-                        let label = provenance_label(config, key, source);
+                        let label = provenance_label(&masker, key, source);
                         out.push_str(&style.dim(&format!("  # {label}")));
                     }
                 }
                 out.push('\n');
             }
+            crate::env::note_hidden(hidden.len());
             out
         }
     };
@@ -109,7 +109,7 @@ fn toml_with_sources(
         let shown = masker.masked(path, value);
         let label = config
             .source_of(path)
-            .map(|source| provenance_label(config, path, source))
+            .map(|source| provenance_label(masker, path, source))
             .unwrap_or_default();
         return Ok(format!(
             "{}  {}\n",
@@ -142,7 +142,7 @@ fn toml_with_sources(
         if let Some(value) = item.and_then(toml_edit::Item::as_value_mut) {
             value
                 .decor_mut()
-                .set_suffix(format!("  # {}", provenance_label(config, &key, source)));
+                .set_suffix(format!("  # {}", provenance_label(masker, &key, source)));
         }
     }
     let rendered = doc.to_string();

@@ -33,10 +33,12 @@ pub fn apply(file: &ConfigFile, changes: &[Change]) -> Result<Edited, Failure> {
 
 /// The warning for a file with secrets that group or others may read.
 pub fn warn_readable(path: &Path) {
+    // Escaped and quoted: a path may hold a newline and a command, and the
+    // suggestion is meant to be pasted into a shell.
+    let shown = crate::output::escape_controls(path.display().to_string());
     eprintln!(
-        "prefect-config: warning: `{}` holds secrets and is readable by group or others; run `chmod 600 {}`",
-        path.display(),
-        path.display()
+        "prefect-config: warning: `{shown}` holds secrets and is readable by group or others; run `chmod 600 {}`",
+        crate::render::shell_quote(&shown)
     );
 }
 
