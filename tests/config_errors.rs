@@ -221,3 +221,51 @@ fn no_error_or_debug_output_shows_a_secret() {
         assert!(!shown.contains(CANARY), "{shown}");
     }
 }
+
+#[test]
+fn a_variable_below_a_value_of_a_file_is_an_error_naming_all_three() {
+    let files = TempFiles::new();
+    let user = files.write("config.toml", "a = 1\n[b]\nc = 'x'\n");
+    let err = Loader::new()
+        .defaults_toml("")
+        .user_file(&user)
+        .env_prefix("PREFECT")
+        .env_vars([("PREFECT__A__B", "2")])
+        .load()
+        .unwrap_err();
+    match &err {
+        ConfigError::EnvBelowValue { var, key, origin } => {
+            assert_eq!((var.as_str(), key.as_str()), ("PREFECT__A__B", "a"));
+            assert_eq!(origin.file(), Some(user.as_path()));
+        }
+        other => panic!("unexpected {other}"),
+    }
+    // A variable that replaces a table, or sets a new key in one, is fine.
+    let cfg = Loader::new()
+        .defaults_toml("")
+        .user_file(&user)
+        .env_prefix("PREFECT")
+        .env_vars([("PREFECT__B", "1"), ("PREFECT__X__Y", "2")])
+        .load()
+        .unwrap();
+    assert_eq!(cfg.get("b"), Some(&serde_json::json!(1)));
+}
+
+#[test]
+fn a_value_where_task_defaults_need_a_table_is_an_error() {
+    for (text, key) in [
+        ("tasks = 1", "tasks"),
+        ("[tasks]\ndefaults = 'x'", "tasks.defaults"),
+    ] {
+        let err = Loader::new()
+            .defaults_toml(text)
+            .task_defaults(true)
+            .load()
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::NotATable { .. }), "{err}");
+        assert_eq!(err.key(), Some(key));
+        assert_eq!(err.origin(), Some(&Source::DefaultsToml));
+        // Without task defaults such a key is just a value.
+        assert!(Loader::new().defaults_toml(text).load().is_ok());
+    }
+}

@@ -33,10 +33,6 @@ const DIVERGENT_CASES: &[(&str, &str)] = &[
         "a replaced table is gone for references too",
     ),
     (
-        "env_key_under_scalar_error",
-        "an env key below a scalar replaces it (Prefect: TypeError)",
-    ),
-    (
         "dollar_never_settles",
         "an expansion that never settles is an error (Prefect: None)",
     ),
@@ -167,8 +163,10 @@ fn run_case(case: &Value) -> Result<Value, ConfigError> {
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
         .collect();
+    let task_defaults = case.get("task_defaults").and_then(Value::as_bool) == Some(true);
     loader
         .env_vars(env)
+        .task_defaults(task_defaults)
         .load()
         .map(|cfg| cfg.as_value().clone())
 }

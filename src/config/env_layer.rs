@@ -109,3 +109,37 @@ fn report_replaced(old: &Node, winner: &str, warnings: &mut Vec<ConfigWarning>) 
         }
     }
 }
+
+/// Fails for each variable that sets a key below a value of the layers
+/// under it (Prefect's `set_nested` fails there too): the first variable
+/// below each such key is named.
+pub(crate) fn check_below_values(
+    lower: &Table,
+    env: &Table,
+    path: &mut Vec<String>,
+    sink: &mut Sink,
+) -> Result<(), ConfigError> {
+    for (key, node) in &env.entries {
+        let (Node::Table(env_child), Some(low)) = (node, lower.entries.get(key)) else {
+            continue;
+        };
+        path.push(key.clone());
+        match low {
+            Node::Table(low_child) => check_below_values(low_child, env_child, path, sink)?,
+            Node::Leaf(leaf) => sink.report(ConfigError::EnvBelowValue {
+                var: first_var(env_child).unwrap_or_default(),
+                key: path.join("."),
+                origin: leaf.source.clone(),
+            })?,
+        }
+        path.pop();
+    }
+    Ok(())
+}
+
+fn first_var(table: &Table) -> Option<String> {
+    table.entries.values().find_map(|node| match node {
+        Node::Leaf(leaf) => leaf.source.env_var().map(str::to_owned),
+        Node::Table(child) => first_var(child),
+    })
+}

@@ -82,6 +82,31 @@ pub enum ConfigError {
         var: String,
     },
 
+    /// An environment variable sets a key below one that a lower layer sets
+    /// to a value, not a table (`a = 1` in a file, `PREFECT__A__B=2`).
+    /// Prefect fails here too.
+    #[error(
+        "environment variable `{var}` sets a key below `{key}`, which {origin} sets to a value, not a table"
+    )]
+    EnvBelowValue {
+        /// The variable.
+        var: String,
+        /// The key holding a value.
+        key: String,
+        /// The layer that set that value.
+        origin: Source,
+    },
+
+    /// A key that must hold a table holds a value (`tasks = 1` where the
+    /// standard loader fills in task defaults). Prefect fails here too.
+    #[error("key `{key}` in {origin} must be a table")]
+    NotATable {
+        /// The key.
+        key: String,
+        /// The layer that set it.
+        origin: Source,
+    },
+
     /// `${a.b}` references form a cycle.
     #[error("reference cycle between keys: {}", .keys.join(" -> "))]
     ReferenceCycle {
@@ -186,6 +211,8 @@ impl ConfigError {
             | ConfigError::ReferenceDidNotSettle { key, .. }
             | ConfigError::TooLarge { key, .. }
             | ConfigError::TreeTooLarge { key, .. }
+            | ConfigError::EnvBelowValue { key, .. }
+            | ConfigError::NotATable { key, .. }
             | ConfigError::Extract { key, .. } => Some(key),
             ConfigError::ReferenceCycle { keys } => keys.first().map(String::as_str),
             _ => None,
@@ -207,6 +234,8 @@ impl ConfigError {
             | ConfigError::ExpansionDidNotSettle { origin, .. }
             | ConfigError::ReferenceDidNotSettle { origin, .. }
             | ConfigError::TooLarge { origin, .. }
+            | ConfigError::EnvBelowValue { origin, .. }
+            | ConfigError::NotATable { origin, .. }
             | ConfigError::Provider { origin, .. } => Some(origin),
             ConfigError::Extract { origin, .. } => origin.as_ref(),
             _ => None,

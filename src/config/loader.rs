@@ -485,6 +485,12 @@ impl Loader {
                     if let Some(prefix) = &self.env_prefix {
                         let layer = env_layer::read(&env, prefix, &mut warnings, sink)?;
                         if let Some(lower) = &tree {
+                            env_layer::check_below_values(
+                                lower,
+                                &layer.root,
+                                &mut Vec::new(),
+                                sink,
+                            )?;
                             typo_warnings = typos::env_typos(lower, &layer.root);
                         }
                         add(layer, &mut tree);
@@ -496,7 +502,9 @@ impl Loader {
         let pending = values::run(&mut root, &env, &self.limits, sink)?;
         warnings.extend(references::resolve(&mut root, pending, &self.limits, sink)?);
         if self.task_defaults {
-            task_defaults::apply(&mut root);
+            if let Err(err) = task_defaults::apply(&mut root) {
+                sink.report(err)?;
+            }
         }
         let max = if sink.collecting() { usize::MAX } else { 1 };
         let mut reserved = Vec::new();

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::config::node::{Leaf, Node, Table};
 use crate::config::step::{Step, StepKind};
-use crate::config::{Config, Source};
+use crate::config::{Config, ConfigError, Source};
 
 /// The typed view of `tasks.defaults`, from [`Config::task_defaults`].
 ///
@@ -65,22 +65,33 @@ fn seconds(value: &Value) -> Option<Duration> {
 
 /// Normalises `tasks.defaults` in place the way Prefect's loader does,
 /// recording each change as a [`StepKind::TaskDefaults`] step.
-pub(crate) fn apply(root: &mut Table) {
+pub(crate) fn apply(root: &mut Table) -> Result<(), ConfigError> {
     let tasks = root
         .entries
         .entry("tasks".to_owned())
         .or_insert_with(|| Node::Table(Table::new(Source::TaskDefaults)));
-    let Node::Table(tasks) = tasks else {
-        // Prefect would fail here; leave a non-table `tasks` alone.
-        return;
+    let tasks = match tasks {
+        Node::Table(tasks) => tasks,
+        // Prefect fails here too.
+        Node::Leaf(leaf) => {
+            return Err(ConfigError::NotATable {
+                key: "tasks".into(),
+                origin: leaf.source.clone(),
+            });
+        }
     };
     let defaults = tasks
         .entries
         .entry("defaults".to_owned())
         .or_insert_with(|| Node::Table(Table::new(Source::TaskDefaults)));
-    let Node::Table(defaults) = defaults else {
-        // Prefect would fail here; leave a non-table `tasks.defaults` alone.
-        return;
+    let defaults = match defaults {
+        Node::Table(defaults) => defaults,
+        Node::Leaf(leaf) => {
+            return Err(ConfigError::NotATable {
+                key: "tasks.defaults".into(),
+                origin: leaf.source.clone(),
+            });
+        }
     };
     let falsy = |node: Option<&Node>| match node {
         None => true,
@@ -114,6 +125,7 @@ pub(crate) fn apply(root: &mut Table) {
     if timeout.is_none() || value_of(timeout) == Some(Value::Bool(false)) {
         set(defaults, "timeout", Value::Null);
     }
+    Ok(())
 }
 
 /// Sets one task default, unless it already holds exactly that value.
