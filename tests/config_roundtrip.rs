@@ -69,6 +69,37 @@ proptest! {
         prop_assert_eq!(string_to_type(&python_literal(&value)), value);
     }
 
+    /// The `load` fuzz target's property, bounded: any TOML-ish text and
+    /// environment loads or fails without panicking, and a failing load has
+    /// an error in its check.
+    #[test]
+    fn loading_anything_never_panics_and_check_agrees(
+        toml in "[a-c=\\[\\]{}$.'\"\\n 0-9#~]{0,60}",
+        vars in prop::collection::vec(("[A-C_]{0,6}", "[a-c${}.0-9~'\\[\\]]{0,12}"), 0..4),
+    ) {
+        let vars: Vec<(String, String)> =
+            vars.into_iter().map(|(k, v)| (format!("PREFECT__{k}"), v)).collect();
+        let loader = Loader::new().defaults_toml(toml).env_prefix("PREFECT").env_vars(vars);
+        let loaded = loader.load();
+        let problems = loader.check();
+        if loaded.is_err() {
+            prop_assert!(problems.iter().any(|p| p.is_error()), "{:?}", problems);
+        }
+    }
+
+    /// The `references` fuzz target's property, bounded.
+    #[test]
+    fn any_web_of_references_resolves_or_fails_cleanly(
+        values in prop::collection::vec("(\\$\\{k[0-5]\\}|\\$\\{|\\}|x|\\.|k[0-5]){0,8}", 1..6),
+    ) {
+        let toml: String = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("k{i} = {}\n", serde_json::to_string(v).unwrap()))
+            .collect();
+        let _ = Loader::new().defaults_toml(toml).load();
+    }
+
     #[test]
     fn environment_export_round_trips(tree in tree()) {
         let config = Loader::new().defaults_toml(toml_of(&tree)).env_vars([("HOME", "/h")]).load();

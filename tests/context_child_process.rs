@@ -23,7 +23,8 @@ fn child_binary() -> &'static PathBuf {
         escargot::CargoBuild::new()
             .example("child_process")
             .current_release()
-            .current_target()
+            // No `--target`: the example then shares `target/debug` with
+            // this test build, which `cargo test` has already compiled it into.
             .run()
             .expect("build the child_process example")
             .path()

@@ -289,7 +289,9 @@ impl Leaf {
         }
         trail.raw = Raw::None;
         if let Value::String(value) = &mut self.value {
-            value.replace_range(range, text);
+            if value.get(range.clone()).is_some() {
+                value.replace_range(range, text);
+            }
         }
         let mut step = Step::new(StepKind::Reference, Value::Null);
         step.reference = Some(reference);

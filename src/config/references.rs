@@ -196,6 +196,8 @@ pub(crate) fn resolve(
         while let Some(frame) = stack.last_mut() {
             let (top, from) = (frame.index, frame.from);
             let open = std::mem::take(&mut frame.open);
+            // To search again from the same place once a dependency is done.
+            let open_before = open.clone();
             state[top] = State::InProgress;
             let path = &pending[top];
             let Some(leaf) = root.leaf_mut(path) else {
@@ -224,7 +226,13 @@ pub(crate) fn resolve(
                 return Ok(warnings);
             }
             let text = leaf.value.as_str().unwrap_or_default();
-            let reference = text[key].to_owned();
+            // `get`, not indexing: the search's ranges are always in the
+            // text, but a slip must end the value, never the process.
+            let Some(reference) = text.get(key).map(str::to_owned) else {
+                state[top] = State::Done;
+                stack.pop();
+                continue;
+            };
             let ref_path: Vec<String> = reference.split('.').map(str::to_owned).collect();
 
             if let Some(&dep) = index.get(ref_path.as_slice()) {
@@ -244,9 +252,9 @@ pub(crate) fn resolve(
                         continue;
                     }
                     State::Pending => {
-                        // Come back to this same reference once `dep` is done.
+                        // Search again from the same place once `dep` is done.
                         if let Some(frame) = stack.last_mut() {
-                            frame.open = open;
+                            frame.open = open_before;
                         }
                         stack.push(Frame {
                             index: dep,
