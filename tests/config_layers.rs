@@ -224,3 +224,30 @@ fn load_configuration_has_prefects_shape() {
     .unwrap();
     assert_eq!(cfg.get("a.b"), Some(&json!(2)));
 }
+
+#[test]
+fn a_missing_file_named_by_a_variable_is_a_warning_not_silence() {
+    let files = common::TempFiles::new();
+    let home = files.dir.path().to_str().unwrap();
+    let cfg = prefect_config::config::Loader::prefect()
+        .env_vars([
+            ("HOME", home),
+            ("PREFECT__USER_CONFIG_PATH", "$HOME/typo.toml"),
+        ])
+        .load()
+        .unwrap();
+    let missing: Vec<String> = cfg
+        .warnings()
+        .iter()
+        .filter(|w| matches!(w, prefect_config::config::ConfigWarning::MissingFile { .. }))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(missing[0].contains("PREFECT__USER_CONFIG_PATH") && missing[0].contains("typo.toml"));
+    // The default path, missing, is skipped silently as in Prefect.
+    let cfg = prefect_config::config::Loader::prefect()
+        .env_vars([("HOME", home)])
+        .load()
+        .unwrap();
+    assert!(cfg.warnings().is_empty(), "{:?}", cfg.warnings());
+}

@@ -246,6 +246,7 @@ fn locate_warning(warning: &ConfigWarning, texts: &[(Source, String)]) -> Option
             Some(Location::EnvVar(var.clone()))
         }
         ConfigWarning::SecretsDir { path, .. } => Some(Location::Path(path.clone())),
+        ConfigWarning::MissingFile { var, .. } => Some(Location::EnvVar(var.clone())),
         ConfigWarning::GlobalLoadFailed { .. } => None,
     }
 }

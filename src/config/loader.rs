@@ -27,8 +27,8 @@ use crate::config::layer::Layer;
 use crate::config::limits::Limits;
 use crate::config::node::{Node, Table};
 use crate::config::{
-    Config, ConfigError, Source, env_layer, expand, figment as fig, merge, references, secrets_dir,
-    task_defaults, typos, validate, values,
+    Config, ConfigError, ConfigWarning, Source, env_layer, expand, figment as fig, merge,
+    references, secrets_dir, task_defaults, typos, validate, values,
 };
 
 /// The layers, lowest first: the one place their order is written. Both
@@ -447,6 +447,14 @@ impl Loader {
                         continue;
                     };
                     if !path.is_file() {
+                        // Prefect skips a missing file silently; a path named by
+                        // a variable is a deliberate choice, so say so.
+                        if let Some(var) = self.var_naming(kind, &env) {
+                            warnings.push(ConfigWarning::MissingFile {
+                                var: var.to_owned(),
+                                path,
+                            });
+                        }
                         continue;
                     }
                     let text = match std::fs::read_to_string(&path) {
@@ -631,6 +639,19 @@ impl Loader {
         let path = spec.as_ref()?.resolve(env, &self.limits);
         let source = make(Arc::from(path.as_path()));
         Some((path, source))
+    }
+
+    /// The variable that named the user or backend file's path, when one did.
+    fn var_naming(&self, kind: LayerKind, env: &Environment) -> Option<&'static str> {
+        let spec = match kind {
+            LayerKind::User => &self.user,
+            LayerKind::Backend => &self.backend,
+            _ => return None,
+        };
+        match spec.as_ref()? {
+            FileSpec::FromEnv { var, .. } if env.get(var).is_some() => Some(var),
+            _ => None,
+        }
     }
 
     /// The secrets directory: given, or `$PREFECT__SECRETS_DIR`, else the

@@ -73,6 +73,14 @@ pub enum ConfigWarning {
         /// The existing key it probably meant.
         suggestion: String,
     },
+    /// `PREFECT__USER_CONFIG_PATH` or `PREFECT__BACKEND_CONFIG_PATH` names a
+    /// file that does not exist; it was skipped, as Prefect skips it.
+    MissingFile {
+        /// The variable.
+        var: String,
+        /// The path it named, expanded.
+        path: std::path::PathBuf,
+    },
     /// Two environment variables set a key and one of its parents; the one
     /// named here was ignored.
     EnvConflict {
@@ -124,6 +132,11 @@ impl fmt::Display for ConfigWarning {
             } => write!(
                 f,
                 "key `{key}` in {origin} is not in the defaults: did you mean `{suggestion}`?"
+            ),
+            ConfigWarning::MissingFile { var, path } => write!(
+                f,
+                "`{var}` names `{}`, which does not exist; it was skipped",
+                path.display()
             ),
             ConfigWarning::SecretsDir { path, problem } => {
                 write!(
