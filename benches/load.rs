@@ -1,8 +1,10 @@
 //! Loading benchmarks.
 //!
 //! (a) Prefect's defaults *file*, a 20-key user file and 50 `PREFECT__`
-//!     variables (target: ≤ 120 µs; Prefect 0.15: ~5.8 ms), and
-//!     `Loader::prefect()` on the embedded defaults alone (target: ≤ 80 µs);
+//!     variables (target: ≤ 120 µs; Prefect 0.15: ~5.8 ms), loaded again as
+//!     a program does (the files' parses come from the parse cache), and
+//!     cold (a defaults text never seen before); `Loader::prefect()` on the
+//!     embedded defaults alone (target: ≤ 80 µs);
 //! (b) generated configurations of 10,000 and 20,000 keys in tables of 100
 //!     keys, 1,000 of the 10,000 `${...}` references in chains of 5
 //!     (target: ≤ 8 ms; 20,000 keys cost at most 2.2 × 10,000 keys);
@@ -37,12 +39,33 @@ fn standard_layers(c: &mut Criterion) {
     }
     let defaults = dir.path().join("defaults.toml");
     std::fs::write(&defaults, prefect_config::config::EMBEDDED_DEFAULTS).expect("write defaults");
+    let env_for_cold = env.clone();
     let loader = Loader::prefect()
         .defaults_file(&defaults)
         .user_file(&user)
         .env_vars(env);
     c.bench_function("load/defaults_file_user_env", |b| {
         b.iter(|| black_box(loader.load().expect("load")))
+    });
+
+    // The same layers with a defaults text never seen before each time: the
+    // parse cache misses, so this is a cold load.
+    let mut round = 0u64;
+    c.bench_function("load/defaults_uncached_user_env", |b| {
+        b.iter_batched(
+            || {
+                round += 1;
+                Loader::prefect()
+                    .defaults_toml(format!(
+                        "{}\n# {round}\n",
+                        prefect_config::config::EMBEDDED_DEFAULTS
+                    ))
+                    .user_file(&user)
+                    .env_vars(env_for_cold.clone())
+            },
+            |loader| black_box(loader.load().expect("load")),
+            criterion::BatchSize::SmallInput,
+        )
     });
 
     let embedded = Loader::prefect().env_vars([("HOME", "/home/bench")]);

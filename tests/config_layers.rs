@@ -251,3 +251,37 @@ fn a_missing_file_named_by_a_variable_is_a_warning_not_silence() {
         .unwrap();
     assert!(cfg.warnings().is_empty(), "{:?}", cfg.warnings());
 }
+
+#[test]
+fn a_file_edited_between_loads_is_read_again() {
+    // Parses are cached by source and text: an edit must never be missed.
+    let files = common::TempFiles::new();
+    let user = files.write("config.toml", "[server]\nport = 1\n");
+    let loader = prefect_config::config::Loader::new()
+        .defaults_toml("[server]\nport = 0\n")
+        .user_file(&user);
+    assert_eq!(
+        loader.load().unwrap().get("server.port"),
+        Some(&serde_json::json!(1))
+    );
+    assert_eq!(
+        loader.load().unwrap().get("server.port"),
+        Some(&serde_json::json!(1))
+    );
+    files.write("config.toml", "[server]\nport = 2\n");
+    assert_eq!(
+        loader.load().unwrap().get("server.port"),
+        Some(&serde_json::json!(2))
+    );
+    // The same text from another file keeps that file as its source.
+    let other = files.write("other.toml", "[server]\nport = 2\n");
+    let cfg = prefect_config::config::Loader::new()
+        .defaults_toml("")
+        .user_file(&other)
+        .load()
+        .unwrap();
+    assert_eq!(
+        cfg.source_of("server.port").and_then(|s| s.file()),
+        Some(other.as_path())
+    );
+}

@@ -5,6 +5,10 @@
 //! `toml::Table`), so that syntax errors can be reported with line and column
 //! but without the snippet of the offending line, which may hold a secret.
 
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use serde_json::{Number, Value};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -48,9 +52,20 @@ impl Layer {
         Ok(None)
     }
 
+    /// Parses a TOML document, or takes it from the [`Parsed`] cache when
+    /// the same text from the same source was parsed before.
+    pub(crate) fn from_toml(source: Source, text: &str) -> Result<Layer, ConfigError> {
+        if let Some(root) = PARSED.get(&source, text) {
+            return Ok(Layer { source, root });
+        }
+        let layer = Layer::parse(source, text)?;
+        PARSED.put(&layer, text);
+        Ok(layer)
+    }
+
     /// Parses a TOML document. The parser bounds its own recursion; the
     /// tree it gives is then held to [`MAX_DEPTH`] as it is converted.
-    pub(crate) fn from_toml(source: Source, text: &str) -> Result<Layer, ConfigError> {
+    fn parse(source: Source, text: &str) -> Result<Layer, ConfigError> {
         let table = DeTable::parse(text).map_err(|err| syntax_error(&source, text, &err))?;
         let root = table_of(table.into_inner(), &source, 1).map_err(|fault| {
             let (span, message) = match fault {
@@ -73,6 +88,49 @@ impl Layer {
             }
         })?;
         Ok(Layer { source, root })
+    }
+}
+
+/// The last few TOML texts parsed, with their trees.
+///
+/// A program often loads the same files again (a context that reloads, each
+/// test of a suite, a CLI command that loads twice); parsing is most of a
+/// load's time. An entry is used only for the same source and the same text,
+/// byte for byte, so it gives exactly what parsing would. Small texts only,
+/// and a few of them, so the memory kept is bounded.
+struct Parsed {
+    entries: Mutex<VecDeque<(Source, Arc<str>, Table)>>,
+}
+
+/// How many texts the cache keeps, and the largest it keeps.
+const PARSED_ENTRIES: usize = 4;
+const PARSED_MAX_BYTES: usize = 64 * 1024;
+
+static PARSED: Parsed = Parsed {
+    entries: Mutex::new(VecDeque::new()),
+};
+
+impl Parsed {
+    fn get(&self, source: &Source, text: &str) -> Option<Table> {
+        if text.len() > PARSED_MAX_BYTES {
+            return None;
+        }
+        let entries = self.entries.lock();
+        entries
+            .iter()
+            .find(|(s, t, _)| s == source && **t == *text)
+            .map(|(_, _, table)| table.clone())
+    }
+
+    fn put(&self, layer: &Layer, text: &str) {
+        if text.len() > PARSED_MAX_BYTES {
+            return;
+        }
+        let mut entries = self.entries.lock();
+        if entries.len() >= PARSED_ENTRIES {
+            entries.pop_front();
+        }
+        entries.push_back((layer.source.clone(), Arc::from(text), layer.root.clone()));
     }
 }
 
