@@ -285,7 +285,11 @@ pub(crate) fn resolve(
                     let replacement = if whole_value {
                         Replacement::Whole(value, raw)
                     } else {
-                        Replacement::Text(python::to_str(&value))
+                        Replacement::Text(match value {
+                            // Python prints a string as itself: no copy.
+                            Value::String(text) => text,
+                            other => python::to_str(&other),
+                        })
                     };
                     (replacement, Some(source))
                 }
