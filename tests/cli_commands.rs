@@ -1,5 +1,6 @@
 //! Every command, flag and exit status of `prefect-config`, run as a process
 //! with a temporary home and an explicit environment.
+#![cfg(feature = "cli")]
 
 mod common;
 
