@@ -2,7 +2,6 @@
 //! and `secret delete` are locked, validated, exact, atomic, tidy,
 //! symlink-aware and private; paths named on the command line must exist.
 #![cfg(feature = "cli")]
-
 #![cfg(unix)]
 
 mod common;

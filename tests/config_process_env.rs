@@ -2,7 +2,6 @@
 //! UTF-8 are skipped, never a panic. Run through the binary, so that the test
 //! never changes its own process's environment.
 #![cfg(feature = "cli")]
-
 #![cfg(unix)]
 
 mod common;
