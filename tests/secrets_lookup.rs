@@ -13,7 +13,9 @@ use prefect_config::secrets::{
     AwsCredentials, ExposeSecret, GitHubToken, MemoryBackend, Secret, SecretError,
 };
 use prefect_config::{context, secrets, set_global};
-use serde_json::{Value, json};
+#[cfg(feature = "cloud")]
+use serde_json::Value;
+use serde_json::json;
 
 const CANARY: &str = "CANARY-lookup-3e9f";
 

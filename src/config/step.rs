@@ -74,8 +74,8 @@ impl LayerValue {
 /// ```
 /// use prefect_config::config::Loader;
 /// let cfg = Loader::new().defaults_toml("[a]\ntoken = 'canary-7'").load()?;
-/// let layer = &cfg.explain("a.token").unwrap().layers()[0];
-/// let json = serde_json::to_string(layer).unwrap();
+/// let why = cfg.explain("a.token").unwrap();
+/// let json = serde_json::to_string(&why.layers()[0]).unwrap();
 /// assert_eq!(json, r#"{"source":{"layer":"defaults"},"raw":"********"}"#);
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
@@ -212,9 +212,9 @@ impl Step {
 /// ```
 /// use prefect_config::config::Loader;
 /// let cfg = Loader::new().defaults_toml("a = 'x'\nb = '${a}y'").load()?;
-/// let step = &cfg.explain("b").unwrap().steps()[0];
+/// let why = cfg.explain("b").unwrap();
 /// assert_eq!(
-///     serde_json::to_value(step).unwrap(),
+///     serde_json::to_value(&why.steps()[0]).unwrap(),
 ///     serde_json::json!({"step": "reference", "value": "xy", "reference": "a", "referenced_source": {"layer": "defaults"}}),
 /// );
 /// # Ok::<(), prefect_config::config::ConfigError>(())
