@@ -30,20 +30,32 @@
 //! [`secrets`] holds Prefect's secrets: stores (Prefect Cloud, memory, your
 //! own), values that never print, and the typed default secrets.
 //!
-//! [`edit`] changes a configuration file in place (comments kept) under a
-//! lock, checking that the result loads and that each value reads back as
-//! given: the write path of the `prefect-config` command.
+//! `edit` (feature `edit`) changes a configuration file in place (comments
+//! kept) under a lock, checking that the result loads and that each value
+//! reads back as given: the write path of the `prefect-config` command.
 //!
 //! [`context`] is Prefect's scoped, thread-local `prefect.context`: keys
 //! seeded from the `[context]` table, `context::with(...)` scopes that
 //! restore exactly, a deep-merged `config` view, and propagation to other
 //! threads ([`context::snapshot`]) and async tasks ([`context::with_async`]).
+//!
+//! ## Cargo features
+//!
+//! All on by default; with `default-features = false` the crate compiles only
+//! what loading, the context and local secrets need.
+//!
+//! - `cli`: the `prefect-config` binary (clap, rpassword); turns on `edit`.
+//! - `cloud`: `secrets::CloudBackend`, the Prefect Cloud client (ureq, rustls).
+//! - `edit`: the `edit` module, locked comment-preserving writes of TOML
+//!   files (toml_edit, fs4, tempfile). Its own feature so that a program can
+//!   write configuration files without compiling the CLI.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod config;
 pub mod context;
+#[cfg(feature = "edit")]
 pub mod edit;
 mod global;
 mod redact;

@@ -1,5 +1,6 @@
 //! `prefect-config secret ... --cloud` against a GraphQL server on 127.0.0.1
 //! that the test starts.
+#![cfg(all(feature = "cli", feature = "cloud"))]
 
 mod common;
 

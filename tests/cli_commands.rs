@@ -1,5 +1,6 @@
 //! Every command, flag and exit status of `prefect-config`, run as a process
 //! with a temporary home and an explicit environment.
+#![cfg(feature = "cli")]
 
 mod common;
 
@@ -631,4 +632,32 @@ fn explain_and_view_name_the_variable_that_chose_a_reference() {
         .find(|l| l.starts_with("api"))
         .unwrap_or_default();
     assert!(api.contains("${backend} from PREFECT__BACKEND"), "{text}");
+}
+
+#[test]
+fn a_read_error_prints_its_cause_once() {
+    let files = TempFiles::new();
+    // A defaults file that is not UTF-8: it exists, but reading it fails.
+    let bad = files.dir.path().join("defaults.toml");
+    std::fs::write(&bad, b"a = '\xff\xfe'\n").unwrap();
+    let bad_arg = bad.display().to_string();
+    for command in [&["view"][..], &["validate"][..]] {
+        let out = cmd(&files)
+            .args(["--defaults", bad_arg.as_str()])
+            .args(command)
+            .assert()
+            .failure();
+        let output = out.get_output();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            text.matches("cannot read").count(),
+            1,
+            "{command:?}: {text}"
+        );
+        assert_eq!(text.matches("UTF-8").count(), 1, "{command:?}: {text}");
+    }
 }

@@ -1,6 +1,7 @@
 //! Issue 9, CLI side: with a canary set as a secret in every way, no command,
 //! subcommand or output format prints it (stdout or stderr) unless the flag
 //! that asks for it is given; `--show-secrets` does print it.
+#![cfg(feature = "cli")]
 
 mod common;
 

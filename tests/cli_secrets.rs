@@ -1,5 +1,6 @@
 //! No secret text in any command's output without `--show-secrets`/`--show`,
 //! and writes that fail leave the original file intact.
+#![cfg(feature = "cli")]
 
 mod common;
 

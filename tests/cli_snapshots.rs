@@ -1,5 +1,6 @@
 //! Snapshots of the human-readable output of `view --show-sources`,
 //! `explain` and `sources`, with the temp dir redacted to `[TMP]`.
+#![cfg(feature = "cli")]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Colour on a terminal: the binary runs under a pseudo-terminal made by
 //! util-linux `script`, which Debian-based machines (ours and CI's) have.
-
+#![cfg(feature = "cli")]
 #![cfg(unix)]
 
 mod common;

@@ -1,5 +1,6 @@
 //! The `prefect-config view` command, run as a process with a clean
 //! environment and a temporary home.
+#![cfg(feature = "cli")]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Writes through the one edit path: `init`, `set`, `unset`, `secret set`
 //! and `secret delete` are locked, validated, exact, atomic, tidy,
 //! symlink-aware and private; paths named on the command line must exist.
-
+#![cfg(feature = "cli")]
 #![cfg(unix)]
 
 mod common;

@@ -269,3 +269,73 @@ fn a_value_where_task_defaults_need_a_table_is_an_error() {
         assert!(Loader::new().defaults_toml(text).load().is_ok());
     }
 }
+
+#[test]
+fn toml_errors_at_the_end_of_a_file_without_a_final_newline_have_a_message() {
+    let files = TempFiles::new();
+    for (i, text) in [
+        "[server]\nport = ",
+        "x = [",
+        "a = 'unterminated",
+        "a = \"\"\"open",
+        "[table",
+        "a",
+        "a.b.",
+        "a = 1\nb = {",
+        "a = 1\n[[",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = files.write(&format!("eof{i}.toml"), text);
+        let err = Loader::new()
+            .defaults_toml("")
+            .user_file(&path)
+            .load()
+            .unwrap_err();
+        let ConfigError::Syntax { message, line, .. } = &err else {
+            panic!("{text:?}: {err}");
+        };
+        let message = message.trim();
+        assert!(!message.is_empty(), "{text:?}: {err}");
+        assert!(!message.ends_with(':'), "{text:?}: {err}");
+        assert!(
+            !err.to_string().trim_end().ends_with(':'),
+            "{text:?}: {err}"
+        );
+        assert_eq!(*line, text.matches('\n').count() + 1, "{text:?}: {err}");
+    }
+}
+
+#[test]
+fn a_read_error_prints_its_cause_once_in_a_chain() {
+    use std::error::Error;
+    let files = TempFiles::new();
+    let missing = files.dir.path().join("missing.toml");
+    let err = Loader::new().defaults_file(&missing).load().unwrap_err();
+    let cause = err
+        .source()
+        .expect("the I/O error is the source")
+        .to_string();
+    assert_eq!(
+        err.to_string(),
+        format!("cannot read `{}`", missing.display())
+    );
+    let mut chain = err.to_string();
+    let mut next = err.source();
+    while let Some(source) = next {
+        chain.push_str(&format!(": {source}"));
+        next = source.source();
+    }
+    assert_eq!(chain.matches(&cause).count(), 1, "{chain}");
+    // `check` and its JSON carry the whole chain, once.
+    let problems = Loader::new().defaults_file(&missing).check();
+    let text = problems[0].to_string();
+    assert_eq!(text.matches(&cause).count(), 1, "{text}");
+    let json = serde_json::to_value(&problems[0]).unwrap();
+    assert_eq!(
+        json["message"].as_str().unwrap().matches(&cause).count(),
+        1,
+        "{json}"
+    );
+}

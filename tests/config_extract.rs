@@ -55,7 +55,7 @@ fn numbers_and_booleans_written_as_strings_extract_into_typed_fields() {
 }
 
 #[test]
-fn extraction_errors_name_the_key_and_its_source_without_the_value() {
+fn extraction_errors_name_the_key_its_source_and_the_value_unless_sensitive() {
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
     struct S {
@@ -67,7 +67,59 @@ fn extraction_errors_name_the_key_and_its_source_without_the_value() {
         matches!(&err, ConfigError::Extract { key, origin: Some(Source::DefaultsToml), .. } if key == "s.port"),
         "{err}"
     );
-    assert!(!err.to_string().contains("http-port"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "invalid type: expected a number, found string \"http-port\" for key `s.port` in defaults (TOML string)"
+    );
+
+    // The example: an out-of-range number from the environment.
+    let config = Loader::prefect()
+        .env_vars([("PREFECT__SERVER__PORT", "-1")])
+        .load()
+        .unwrap();
+    let err = config.extract_at::<u16>("server.port").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid value: expected u16, found integer `-1` for key `server.port` in environment variable `PREFECT__SERVER__PORT`"
+    );
+
+    // Sensitive keys (by `Config::is_sensitive`) show only the kind.
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Creds {
+        api_key: u16,
+        password: bool,
+        nested: Vec<u8>,
+    }
+    let config = cfg(
+        "[s]\napi_key = 'canary-key-1'\npassword = 'canary-pw-2'\nnested = ['canary-3']\n[t]\nurl = 'postgres://u:canary-url-4@h/db'",
+    );
+    for err in [
+        config.extract_at::<Creds>("s").unwrap_err(),
+        config.extract_at::<u16>("s.api_key").unwrap_err(),
+        config.extract_at::<bool>("s.password").unwrap_err(),
+        config.extract_at::<u16>("t.url").unwrap_err(),
+        config
+            .extract_at::<std::collections::HashMap<String, u16>>("t")
+            .unwrap_err(),
+    ] {
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("canary"), "{text}");
+        assert!(text.contains("found a string"), "{text}");
+    }
+    // A long value is cut, and control characters are escaped.
+    let long = format!("{}\n{}", "x".repeat(100), "tail");
+    let config = Loader::new()
+        .defaults_toml("")
+        .env_prefix("PREFECT")
+        .env_vars([("PREFECT__LONG", long.as_str())])
+        .load()
+        .unwrap();
+    let text = config.extract_at::<u8>("long").unwrap_err().to_string();
+    assert!(
+        text.contains(&"x".repeat(60)) && !text.contains("tail") && !text.contains('\n'),
+        "{text}"
+    );
 
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
@@ -107,11 +159,22 @@ fn maps_enums_and_nested_values_extract() {
     let err = cfg("[s]\nheartbeat_mode = 'off'")
         .extract_at::<BTreeMap<String, Mode>>("s")
         .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown variant \"off\", expected one of: process, thread for key `s.heartbeat_mode` in defaults (TOML string)"
+    );
+    // Never the value of a sensitive key.
+    let err = cfg("[s]\ntoken = 'canary-variant'")
+        .extract_at::<BTreeMap<String, Mode>>("s")
+        .unwrap_err();
     assert!(
         err.to_string().contains("process"),
         "lists the variants: {err}"
     );
-    assert!(!err.to_string().contains("off"), "never the value: {err}");
+    assert!(
+        !err.to_string().contains("canary"),
+        "never the value: {err}"
+    );
     let _ = Mode::Process;
 }
 

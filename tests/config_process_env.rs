@@ -1,7 +1,7 @@
 //! The process environment, read once per load: variables that are not
 //! UTF-8 are skipped, never a panic. Run through the binary, so that the test
 //! never changes its own process's environment.
-
+#![cfg(feature = "cli")]
 #![cfg(unix)]
 
 mod common;

@@ -169,7 +169,7 @@ fn a_forgotten_guard_leaves_a_scope_that_the_outer_guard_ends() {
 fn reading_helpers() {
     init();
     context::with(
-        json!({"n": 3, "tree": {"a": {"b": [1, 2]}}, "s": "x"}),
+        json!({"n": 3, "tree": {"a": {"b": [1, 2]}}, "s": "x", "api_token": "canary-tok", "creds": {"password": "canary-pw"}}),
         || {
             assert_eq!(context::get_path("tree.a.b.0"), Some(json!(1)));
             assert_eq!(context::get_path("tree.a.missing"), None);
@@ -182,7 +182,19 @@ fn reading_helpers() {
             assert_eq!(context::get_as::<u8>("nope").unwrap(), None);
             let err = context::get_as::<u8>("s").unwrap_err();
             assert_eq!(err.key(), Some("s"));
-            assert!(!err.to_string().contains("\"x\""), "{err}");
+            assert!(err.to_string().contains("\"x\""), "{err}");
+            // Sensitive context keys never show their value.
+            let err = context::get_as::<u8>("api_token").unwrap_err();
+            assert_eq!(err.key(), Some("api_token"));
+            assert!(!err.to_string().contains("canary"), "{err}");
+            #[derive(serde::Deserialize, Debug)]
+            #[allow(dead_code)]
+            struct Creds {
+                password: u8,
+            }
+            let err = context::get_as::<Creds>("creds").unwrap_err();
+            assert_eq!(err.key(), Some("creds.password"));
+            assert!(!err.to_string().contains("canary"), "{err}");
             #[derive(serde::Deserialize, Debug)]
             struct Tree {
                 #[allow(dead_code)]
@@ -191,7 +203,10 @@ fn reading_helpers() {
             assert!(context::get_as::<Tree>("tree").unwrap().is_some());
             assert!(context::contains("n") && context::contains("config"));
             let keys = context::keys();
-            assert_eq!(&keys[keys.len() - 3..], ["n", "tree", "s"]);
+            assert_eq!(
+                &keys[keys.len() - 5..],
+                ["n", "tree", "s", "api_token", "creds"]
+            );
             let all = context::to_value();
             assert_eq!(all["n"], 3);
             assert_eq!(all["region"], "eu");

@@ -1,4 +1,5 @@
 //! The library's edit path, `prefect_config::edit`, used directly.
+#![cfg(feature = "edit")]
 
 mod common;
 

@@ -40,12 +40,14 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// One measurement at a time: the counters are process-wide.
+/// One test at a time: the counters are process-wide, so a test that
+/// allocates while another measures would be counted in its peak. Every test
+/// of this binary holds this lock for its whole run.
 static SERIAL: Mutex<()> = Mutex::new(());
 
 /// The most memory `f` held at once beyond what was live when it started.
+/// The caller holds [`SERIAL`].
 fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let _one_at_a_time = SERIAL.lock();
     let base = LIVE.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
     let out = f();
@@ -72,6 +74,7 @@ fn doubling_references(levels: usize) -> String {
 
 #[test]
 fn references_that_double_at_each_level_hit_the_value_cap() {
+    let _serial = SERIAL.lock();
     let err = load_fails(&Loader::new().defaults_toml(doubling_references(30)));
     assert!(
         matches!(
@@ -84,6 +87,7 @@ fn references_that_double_at_each_level_hit_the_value_cap() {
 
 #[test]
 fn doubling_references_through_variables_hit_the_cap_too() {
+    let _serial = SERIAL.lock();
     let mut vars: Vec<(String, String)> = (0..26)
         .map(|i| {
             (
@@ -105,6 +109,7 @@ fn doubling_references_through_variables_hit_the_cap_too() {
 
 #[test]
 fn expansion_that_multiplies_each_round_hits_the_cap() {
+    let _serial = SERIAL.lock();
     for copies in [8, 16] {
         let a = "$A".repeat(copies);
         let loader = Loader::new()
@@ -118,6 +123,7 @@ fn expansion_that_multiplies_each_round_hits_the_cap() {
 
 #[test]
 fn a_multiplying_path_variable_is_used_as_written() {
+    let _serial = SERIAL.lock();
     let a = "$A".repeat(16);
     let loader = Loader::prefect().env_vars([
         ("A", a.as_str()),
@@ -133,6 +139,7 @@ fn a_multiplying_path_variable_is_used_as_written() {
 
 #[test]
 fn a_huge_secrets_file_is_skipped_with_a_warning() {
+    let _serial = SERIAL.lock();
     let files = common::TempFiles::new();
     files.write("secrets/BIG", &"x".repeat(8 * MB));
     files.write("secrets/SMALL", "ok");
@@ -156,6 +163,7 @@ fn a_huge_secrets_file_is_skipped_with_a_warning() {
 #[cfg(target_os = "linux")]
 #[test]
 fn procfs_as_the_secrets_directory_does_not_hang() {
+    let _serial = SERIAL.lock();
     let loader = Loader::new().defaults_toml("").secrets_dir("/proc/self");
     let (cfg, peak) = peak_during(|| loader.load().unwrap());
     assert!(peak < 64 * MB, "peak {}", peak / MB);
@@ -164,6 +172,7 @@ fn procfs_as_the_secrets_directory_does_not_hang() {
 
 #[test]
 fn a_huge_value_starting_with_a_digit_hits_the_cap() {
+    let _serial = SERIAL.lock();
     let value = format!("1{}", "0".repeat(10 * MB));
     let loader = Loader::new()
         .env_prefix("PREFECT")
@@ -174,6 +183,7 @@ fn a_huge_value_starting_with_a_digit_hits_the_cap() {
 
 #[test]
 fn a_reference_to_a_megabyte_value_repeated_hits_the_cap() {
+    let _serial = SERIAL.lock();
     let text = format!(
         "y = '{}'\nx = '{}'\n",
         "v".repeat(1_000_000),
@@ -186,6 +196,7 @@ fn a_reference_to_a_megabyte_value_repeated_hits_the_cap() {
 
 #[test]
 fn a_long_chain_whose_output_grows_quadratically_hits_the_tree_cap() {
+    let _serial = SERIAL.lock();
     let mut text = String::new();
     for i in 0..40_000 {
         text.push_str(&format!("k{i} = \"x${{k{}}}\"\n", i + 1));
@@ -197,6 +208,7 @@ fn a_long_chain_whose_output_grows_quadratically_hits_the_tree_cap() {
 
 #[test]
 fn unclosed_references_in_a_row_stay_text() {
+    let _serial = SERIAL.lock();
     let x = "${".repeat(200_000);
     let cfg = Loader::new()
         .defaults_toml(format!("x = \"{x}\"\n"))
@@ -211,6 +223,7 @@ fn unclosed_references_in_a_row_stay_text() {
 
 #[test]
 fn a_value_of_many_comment_lines_casts_in_one_pass() {
+    let _serial = SERIAL.lock();
     let text = format!("1 #c\n{}", " #c\n".repeat(50_000));
     let cfg = Loader::new()
         .defaults_toml(format!("x = '''{text}'''\n"))
@@ -221,6 +234,7 @@ fn a_value_of_many_comment_lines_casts_in_one_pass() {
 
 #[test]
 fn many_broken_references_before_real_ones_resolve_in_one_pass() {
+    let _serial = SERIAL.lock();
     let value = format!("{}{}", "${\n".repeat(20_000), "${y}".repeat(9_000));
     let cfg = Loader::new()
         .defaults_toml(format!("y = 'v'\nx = \"\"\"{value}\"\"\"\n"))
@@ -235,6 +249,7 @@ fn many_broken_references_before_real_ones_resolve_in_one_pass() {
 
 #[test]
 fn fifty_thousand_user_keys_load() {
+    let _serial = SERIAL.lock();
     let files = common::TempFiles::new();
     let mut text = String::from("[mine]\n");
     for i in 0..50_000 {
@@ -251,6 +266,7 @@ fn fifty_thousand_user_keys_load() {
 
 #[test]
 fn thirty_thousand_variables_load() {
+    let _serial = SERIAL.lock();
     let vars: Vec<(String, String)> = (0..30_000)
         .map(|i| (format!("PREFECT__K{i}"), i.to_string()))
         .collect();
@@ -265,6 +281,7 @@ fn thirty_thousand_variables_load() {
 
 #[test]
 fn ten_thousand_misspelt_variables_each_get_their_suggestion() {
+    let _serial = SERIAL.lock();
     let mut defaults = String::from("[t]\n");
     for i in 0..10_000 {
         defaults.push_str(&format!("key{i:05} = 1\n"));

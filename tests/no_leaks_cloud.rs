@@ -2,6 +2,7 @@
 //! query string, scrubs a rejected value echoed in any encoding, never sends
 //! the API key in clear text to another machine unless allowed, and follows
 //! no redirect. Servers are on 127.0.0.1, started by each test.
+#![cfg(feature = "cloud")]
 
 mod common;
 

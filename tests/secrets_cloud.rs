@@ -2,6 +2,7 @@
 //! answering with Prefect Cloud's response shapes; and the canary test: a
 //! marker secret value and a marker API key never appear in any formatted
 //! type or error.
+#![cfg(feature = "cloud")]
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};

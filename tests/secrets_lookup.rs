@@ -4,6 +4,7 @@
 mod common;
 
 use std::sync::{Arc, Once};
+#[cfg(feature = "cloud")]
 use std::thread::JoinHandle;
 
 use common::TempFiles;
@@ -12,7 +13,9 @@ use prefect_config::secrets::{
     AwsCredentials, ExposeSecret, GitHubToken, MemoryBackend, Secret, SecretError,
 };
 use prefect_config::{context, secrets, set_global};
-use serde_json::{Value, json};
+#[cfg(feature = "cloud")]
+use serde_json::Value;
+use serde_json::json;
 
 const CANARY: &str = "CANARY-lookup-3e9f";
 
@@ -174,6 +177,7 @@ fn local_secrets_only_unless_cloud_is_on() {
 }
 
 /// A GraphQL server on 127.0.0.1 answering `replies` in order.
+#[cfg(feature = "cloud")]
 fn serve(replies: Vec<(u16, String)>) -> (String, JoinHandle<Vec<Value>>) {
     let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/graphql", server.server_addr());
@@ -196,6 +200,34 @@ fn serve(replies: Vec<(u16, String)>) -> (String, JoinHandle<Vec<Value>>) {
     (url, handle)
 }
 
+/// Built without the Cloud client, a secret that must come from Cloud fails
+/// saying why; local secrets still work.
+#[cfg(not(feature = "cloud"))]
+#[test]
+fn without_the_cloud_feature_a_cloud_secret_is_a_clear_error() {
+    init();
+    let cloud = [
+        ("cloud.use_local_secrets", json!(false)),
+        ("cloud.api_key", json!("key-123")),
+    ];
+    let (remote, exists) = context::with_temporary_config(cloud, || {
+        (
+            Secret::new("CLOUD_ONLY").get(),
+            Secret::new("CLOUD_ONLY").try_exists(),
+        )
+    });
+    assert!(
+        matches!(remote, Err(SecretError::CloudNotCompiled)),
+        "{remote:?}"
+    );
+    assert!(
+        matches!(exists, Err(SecretError::CloudNotCompiled)),
+        "{exists:?}"
+    );
+    assert!(remote.unwrap_err().to_string().contains("`cloud` feature"));
+}
+
+#[cfg(feature = "cloud")]
 #[test]
 fn the_real_cloud_client_is_asked_with_the_effective_configuration() {
     init();

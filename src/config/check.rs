@@ -32,9 +32,11 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use toml::de::{DeTable, DeValue};
 
 use crate::config::collect::{Seen, Sink};
+use crate::config::error::with_causes;
 use crate::config::layer::line_column;
 use crate::config::node::{Node, Table};
 use crate::config::typos::SiblingIndex;
@@ -43,7 +45,16 @@ use crate::config::{ConfigError, ConfigWarning, Loader, Source, sensitive};
 /// One problem found by [`Loader::check`].
 ///
 /// `Display` reads `file:line:column: error: message` (or `warning:`), with
-/// the location left out when there is none.
+/// the location left out when there is none. `Serialize` writes the
+/// [`Problem`]'s fields and `at` (a [`Location`] or null).
+///
+/// ```
+/// use prefect_config::config::Loader;
+/// let problems = Loader::new().defaults_toml("x = [").check();
+/// let json = serde_json::to_value(&problems[0]).unwrap();
+/// assert_eq!((&json["severity"], &json["at"]), (&"error".into(), &serde_json::Value::Null));
+/// assert!(json["message"].as_str().unwrap().starts_with("TOML syntax error"));
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Diagnostic {
@@ -60,7 +71,15 @@ pub struct Diagnostic {
 /// let problems = Loader::new().defaults_toml("a = '${nope}'").check();
 /// assert!(matches!(problems[0].problem, Problem::Warning(_)));
 /// assert!(!problems[0].is_error());
+/// let json = serde_json::to_value(&problems[0].problem).unwrap();
+/// assert_eq!(json["severity"], "warning");
+/// assert_eq!(json["warning"]["kind"], "missing_reference");
 /// ```
+///
+/// `Serialize` writes `severity` (`error` or `warning`) and `message` (the
+/// `Display` text, which never holds a secret); an error adds its `key` and
+/// `origin` when it has them, a warning its fields as `warning`
+/// (see [`ConfigWarning`]).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Problem {
@@ -78,7 +97,18 @@ pub enum Problem {
 /// let at = Location::File { path: "config.toml".into(), line: 3, column: 1 };
 /// assert_eq!(at.to_string(), "config.toml:3:1");
 /// assert_eq!(Location::EnvVar("PREFECT__X".into()).to_string(), "PREFECT__X");
+/// assert_eq!(
+///     serde_json::to_value(&at).unwrap(),
+///     serde_json::json!({"path": "config.toml", "line": 3, "column": 1}),
+/// );
+/// assert_eq!(
+///     serde_json::to_value(Location::EnvVar("PREFECT__X".into())).unwrap(),
+///     serde_json::json!({"env_var": "PREFECT__X"}),
+/// );
 /// ```
+///
+/// `Serialize` writes `{"path", "line", "column"}` for a position in a file,
+/// `{"path"}` for a whole file or directory and `{"env_var"}` for a variable.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Location {
@@ -109,6 +139,63 @@ impl fmt::Display for Location {
     }
 }
 
+impl Serialize for Location {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        match self {
+            Location::File { path, line, column } => {
+                map.serialize_entry("path", &path.display().to_string())?;
+                map.serialize_entry("line", line)?;
+                map.serialize_entry("column", column)?;
+            }
+            Location::Path(path) => map.serialize_entry("path", &path.display().to_string())?,
+            Location::EnvVar(name) => map.serialize_entry("env_var", name)?,
+        }
+        map.end()
+    }
+}
+
+impl Problem {
+    /// The entries of this problem's JSON map (shared with [`Diagnostic`]'s).
+    fn serialize_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        match self {
+            Problem::Error(err) => {
+                map.serialize_entry("severity", "error")?;
+                map.serialize_entry("message", &with_causes(err))?;
+                if let Some(key) = err.key() {
+                    map.serialize_entry("key", key)?;
+                }
+                if let Some(origin) = err.origin() {
+                    map.serialize_entry("origin", origin)?;
+                }
+            }
+            Problem::Warning(warning) => {
+                map.serialize_entry("severity", "warning")?;
+                map.serialize_entry("message", &warning.to_string())?;
+                map.serialize_entry("warning", warning)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Problem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.serialize_entries(&mut map)?;
+        map.end()
+    }
+}
+
+impl Serialize for Diagnostic {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.problem.serialize_entries(&mut map)?;
+        map.serialize_entry("at", &self.at)?;
+        map.end()
+    }
+}
+
 impl Diagnostic {
     /// True for an error, false for a warning.
     ///
@@ -128,7 +215,7 @@ impl fmt::Display for Diagnostic {
             write!(f, "{at}: ")?;
         }
         match &self.problem {
-            Problem::Error(err) => write!(f, "error: {err}"),
+            Problem::Error(err) => write!(f, "error: {}", with_causes(err)),
             Problem::Warning(warning) => write!(f, "warning: {warning}"),
         }
     }

@@ -1,9 +1,10 @@
 //! The one error type of configuration loading and extraction.
 //!
 //! Every variant names what is at fault: a file with line and column, an
-//! environment variable, or a key path with the layer it came from. No variant
-//! carries a configuration *value*, so formatting an error can never print a
-//! secret.
+//! environment variable, or a key path with the layer it came from. Only an
+//! extraction error shows a value, the one that did not fit, and never for a
+//! [sensitive](crate::config::Config::is_sensitive) key; so formatting an
+//! error can never print a secret.
 
 use std::io;
 use std::path::PathBuf;
@@ -14,7 +15,9 @@ use crate::config::Source;
 /// Everything that can go wrong while loading a [`Config`](crate::config::Config)
 /// or extracting typed values from it.
 ///
-/// Messages read "`<what>` for key `a.b` in `<origin>`" and never include a value.
+/// Messages read "`<what>` for key `a.b` in `<origin>`" and never include a
+/// secret: only [`Extract`](ConfigError::Extract) shows a value, and only for
+/// a key that is not sensitive.
 ///
 /// ```
 /// use prefect_config::config::{ConfigError, Loader};
@@ -27,7 +30,20 @@ use crate::config::Source;
 #[non_exhaustive]
 pub enum ConfigError {
     /// A configuration file (or secrets directory entry) could not be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    ///
+    /// The message names the file; the I/O error is the
+    /// [`source`](std::error::Error::source), so that printing the error
+    /// chain shows it once.
+    ///
+    /// ```
+    /// use std::error::Error;
+    /// use prefect_config::config::Loader;
+    /// let err = Loader::new().defaults_file("/nonexistent/defaults.toml").load().unwrap_err();
+    /// assert_eq!(err.to_string(), "cannot read `/nonexistent/defaults.toml`");
+    /// let cause = err.source().unwrap().to_string(); // "No such file or directory (os error 2)"
+    /// assert!(!cause.is_empty() && !err.to_string().contains(&cause));
+    /// ```
+    #[error("cannot read `{}`", path.display())]
     Read {
         /// The file that could not be read.
         path: PathBuf,
@@ -171,15 +187,43 @@ pub enum ConfigError {
     },
 
     /// A value could not be extracted into the requested Rust type.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::prefect().env_vars([("PREFECT__SERVER__PORT", "-1"), ("PREFECT__CLOUD__API_KEY", "-2")]).load()?;
+    /// let err = cfg.extract_at::<u16>("server.port").unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid value: expected u16, found integer `-1` for key `server.port` in environment variable `PREFECT__SERVER__PORT`",
+    /// );
+    /// let err = cfg.extract_at::<u16>("cloud.api_key").unwrap_err();
+    /// assert!(!err.to_string().contains("-2"));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
     #[error("{message} for key `{key}`{}", origin_suffix(.origin))]
     Extract {
         /// The dotted key path at fault (empty for the root).
         key: String,
         /// Where that value came from, when known.
         origin: Option<Source>,
-        /// What was expected and what was found (never the value itself).
+        /// What was expected and what was found: the value itself when the
+        /// key is not sensitive (``expected u16, found integer `-1` ``), else
+        /// only its kind (`found an integer`).
         message: String,
     },
+}
+
+/// `err`'s message followed by each of its causes (`cannot read `x`: No
+/// such file or directory (os error 2)`): for messages that stand alone.
+pub(crate) fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
 }
 
 fn origin_suffix(origin: &Option<Source>) -> String {

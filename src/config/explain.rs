@@ -30,6 +30,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::config::key::split;
@@ -54,7 +55,20 @@ use crate::redact::MASK;
 /// let layers: Vec<_> = inputs.iter().map(|i| (i.layer, i.found)).collect();
 /// assert_eq!(layers, [("defaults", true), ("user", false), ("env", true)]);
 /// assert_eq!(inputs[2].env_vars, ["APP__X"]);
+/// assert_eq!(inputs[2].prefix.as_deref(), Some("APP__"));
+/// assert_eq!(
+///     serde_json::to_value(&inputs[1]).unwrap(),
+///     serde_json::json!({"layer": "user", "path": "/nonexistent/config.toml", "found": false}),
+/// );
+/// assert_eq!(
+///     serde_json::to_value(&inputs[2]).unwrap(),
+///     serde_json::json!({"layer": "env", "path": null, "found": true, "prefix": "APP__", "env_vars": ["APP__X"]}),
+/// );
 /// ```
+///
+/// `Serialize` writes `layer`, `path` (as displayed, or null) and `found`;
+/// the environment adds `prefix` and `env_vars` (names only), a provider its
+/// `name`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Input {
@@ -67,6 +81,9 @@ pub struct Input {
     /// Whether the file or directory exists (for the environment: whether any
     /// variable matched).
     pub found: bool,
+    /// For the environment: what each variable's name starts with
+    /// (`PREFECT__`).
+    pub prefix: Option<String>,
     /// For the environment: the names of the variables with the prefix.
     pub env_vars: Vec<String>,
     /// For a provider: the name its figment `Metadata` gives.
@@ -79,9 +96,28 @@ impl Input {
             layer,
             path,
             found,
+            prefix: None,
             env_vars: Vec::new(),
             name: None,
         }
+    }
+}
+
+impl Serialize for Input {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("layer", self.layer)?;
+        let path = self.path.as_ref().map(|p| p.display().to_string());
+        map.serialize_entry("path", &path)?;
+        map.serialize_entry("found", &self.found)?;
+        if let Some(prefix) = &self.prefix {
+            map.serialize_entry("prefix", prefix)?;
+            map.serialize_entry("env_vars", &self.env_vars)?;
+        }
+        if let Some(name) = &self.name {
+            map.serialize_entry("name", name)?;
+        }
+        map.end()
     }
 }
 
@@ -259,7 +295,9 @@ impl fmt::Debug for Layers {
 
 /// How one key got its value; see [`Config::explain`].
 ///
-/// `Debug` shows the key and origins, never values.
+/// `Debug` shows the key and origins, never values. `Serialize` writes the
+/// [redacted](Explanation::redacted) view (see its impl); the values in the
+/// clear only through [`Explanation::expose_secrets`].
 ///
 /// ```
 /// use prefect_config::config::{Loader, Source};
@@ -410,6 +448,109 @@ impl Explanation {
     /// ```
     pub fn source(&self) -> &Source {
         &self.source
+    }
+}
+
+/// The [redacted](Explanation::redacted) view, as the `prefect-config
+/// explain --json` output: `{"key", "layers": [{"source", "raw"}], "steps":
+/// [{"step", "value", "reference", "referenced_source"}], "value", "source"}`,
+/// plus `"folded_steps"` when steps were folded. Secret values never appear;
+/// serialize [`expose_secrets`](Explanation::expose_secrets) to show them.
+///
+/// ```
+/// use prefect_config::config::Loader;
+/// let cfg = Loader::new().defaults_toml("[db]\npassword = 'canary-42'\nuser = 'me'").load()?;
+/// let json = serde_json::to_string(&cfg.explain("db.password").unwrap()).unwrap();
+/// assert!(!json.contains("canary-42") && json.contains("********"));
+/// let why = serde_json::to_value(cfg.explain("db.user").unwrap()).unwrap();
+/// assert_eq!(why["layers"][0]["raw"], "me");
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+impl Serialize for Explanation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.redacted().serialize_fields(serializer)
+    }
+}
+
+impl Explanation {
+    /// A view that serializes with every value in the clear, secrets
+    /// included; the only way to get them into JSON. Use it where the user
+    /// asked to see secrets (`--show-secrets`).
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new().defaults_toml("[db]\npassword = 'canary-42'").load()?;
+    /// let why = cfg.explain("db.password").unwrap();
+    /// let json = serde_json::to_value(why.expose_secrets()).unwrap();
+    /// assert_eq!((&json["value"], &json["layers"][0]["raw"]), (&"canary-42".into(), &"canary-42".into()));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn expose_secrets(&self) -> ExposedExplanation<'_> {
+        ExposedExplanation(self)
+    }
+
+    /// The fields as they are (masked or not, as this copy is).
+    fn serialize_fields<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Layers<'a>(&'a [LayerValue]);
+        impl Serialize for Layers<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|layer| {
+                    let mut map = serde_json::Map::new();
+                    map.insert("source".into(), to_json(&layer.source));
+                    map.insert("raw".into(), layer.raw.clone());
+                    map
+                }))
+            }
+        }
+        struct Steps<'a>(&'a [Step]);
+        impl Serialize for Steps<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|step| {
+                    let mut map = serde_json::Map::new();
+                    map.insert("step".into(), step.kind.name().into());
+                    map.insert("value".into(), step.value.clone());
+                    map.insert("reference".into(), step.reference.clone().into());
+                    let source = step.source.as_ref().map_or(Value::Null, to_json);
+                    map.insert("referenced_source".into(), source);
+                    map
+                }))
+            }
+        }
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("key", &self.key)?;
+        map.serialize_entry("layers", &Layers(&self.layers))?;
+        map.serialize_entry("steps", &Steps(&self.steps))?;
+        map.serialize_entry("value", &self.value)?;
+        map.serialize_entry("source", &self.source)?;
+        if self.folded > 0 {
+            map.serialize_entry("folded_steps", &self.folded)?;
+        }
+        map.end()
+    }
+}
+
+/// A [`Source`] as JSON; its `Serialize` cannot fail.
+fn to_json(source: &Source) -> Value {
+    serde_json::to_value(source).unwrap_or(Value::Null)
+}
+
+/// An [`Explanation`] that serializes with secrets in the clear; made by
+/// [`Explanation::expose_secrets`]. Its `Debug` is the explanation's (no
+/// values).
+///
+/// ```
+/// use prefect_config::config::Loader;
+/// let cfg = Loader::new().defaults_toml("a = 1").load()?;
+/// let why = cfg.explain("a").unwrap();
+/// assert_eq!(serde_json::to_value(why.expose_secrets()).unwrap()["value"], 1);
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct ExposedExplanation<'a>(&'a Explanation);
+
+impl Serialize for ExposedExplanation<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_fields(serializer)
     }
 }
 

@@ -43,6 +43,8 @@ fn loads_as(text: &str, value: &Value) -> bool {
 /// `s` itself when it stays a string, else its Python `repr` (`'True'`,
 /// `'4200'`), which casts back to `s`. `$VAR`, `~` and `${a.b}` expansion
 /// happen before casting, so a caller still has to check those.
+// Only the `edit` feature writes files; the unit tests below use it always.
+#[cfg_attr(not(feature = "edit"), allow(dead_code))]
 pub(crate) fn file_text(s: &str) -> Option<String> {
     let loads_as_s = |text: &str| cast::load_text(text, &Source::DefaultsToml).as_str() == Some(s);
     if loads_as_s(s) {

@@ -3,8 +3,8 @@
 //! Written here rather than using `serde_json::Value`'s own deserializer
 //! because extraction must (1) give back the text a value was cast from when
 //! the target wants a string, (2) accept numbers and booleans written as
-//! strings, and (3) report the key path and its source without ever echoing a
-//! value. No crate offers that combination.
+//! strings, and (3) report the key path and its source, showing the offending
+//! value only when the key is not sensitive. No crate offers that combination.
 
 use std::fmt;
 
@@ -18,10 +18,18 @@ use crate::config::ConfigError;
 use crate::config::node::Node;
 use crate::config::sensitive;
 
+/// How much of an offending value an error shows, in characters.
+const SHOWN_CHARS: usize = 64;
+
+/// Deserializes `value` (at `path`, with `node` its meta node) into `T`.
+/// `is_sensitive` is the configuration's one sensitivity rule
+/// ([`Config::is_sensitive`](crate::config::Config::is_sensitive)): an error
+/// for a sensitive key never shows the value.
 pub(crate) fn extract<T: DeserializeOwned>(
     value: &Value,
     node: &Node,
     path: &[&str],
+    is_sensitive: &dyn Fn(&str) -> bool,
 ) -> Result<T, ConfigError> {
     let de = De {
         value,
@@ -33,12 +41,12 @@ pub(crate) fn extract<T: DeserializeOwned>(
         let key = err.path.unwrap_or_else(|| path.join("."));
         let at = meta_for(node, &key, path.len());
         let origin = at.source().clone();
-        let secret = matches!(at, Node::Leaf(leaf) if leaf.sensitive)
-            || sensitive::is_sensitive_path(key.split('.'));
-        let message = if secret && err.custom {
-            "invalid value".to_owned()
-        } else {
-            err.message
+        let secret = is_sensitive(&key);
+        let message = match err.revealing {
+            // A URL password in a value under an ordinary key stays hidden too.
+            Some(revealing) if !secret && !sensitive::has_url_password(&revealing) => revealing,
+            _ if secret && err.custom => "invalid value".to_owned(),
+            _ => err.message,
         };
         ConfigError::Extract {
             key,
@@ -53,10 +61,13 @@ fn meta_for<'m>(root: &'m Node, key: &str, skip: usize) -> &'m Node {
     root.find(key.split('.').filter(|p| !p.is_empty()).skip(skip))
 }
 
-/// A deserialization error: a message without values, and the innermost path.
+/// A deserialization error: a message without values, the same message
+/// showing the offending value (used when the key is not sensitive), and the
+/// innermost path.
 #[derive(Debug)]
 pub(crate) struct Error {
     message: String,
+    revealing: Option<String>,
     path: Option<String>,
     /// Set by `missing_field`: the path gets the field appended.
     field: Option<&'static str>,
@@ -68,10 +79,16 @@ impl Error {
     fn new(message: String) -> Self {
         Error {
             message,
+            revealing: None,
             path: None,
             field: None,
             custom: false,
         }
+    }
+
+    fn revealing(mut self, message: String) -> Self {
+        self.revealing = Some(message);
+        self
     }
 
     fn at(mut self, path: &str) -> Self {
@@ -98,6 +115,7 @@ impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Error {
             message: msg.to_string(),
+            revealing: None,
             path: None,
             field: None,
             custom: true,
@@ -109,6 +127,10 @@ impl de::Error for Error {
             "invalid type: expected {exp}, found {}",
             kind(&unexp)
         ))
+        .revealing(format!(
+            "invalid type: expected {exp}, found {}",
+            shown(&unexp)
+        ))
     }
 
     fn invalid_value(unexp: Unexpected<'_>, exp: &dyn de::Expected) -> Self {
@@ -116,16 +138,21 @@ impl de::Error for Error {
             "invalid value: expected {exp}, found {}",
             kind(&unexp)
         ))
+        .revealing(format!(
+            "invalid value: expected {exp}, found {}",
+            shown(&unexp)
+        ))
     }
 
     fn invalid_length(len: usize, exp: &dyn de::Expected) -> Self {
         Error::new(format!("invalid length {len}, expected {exp}"))
     }
 
-    fn unknown_variant(_variant: &str, expected: &'static [&'static str]) -> Self {
-        Error::new(format!(
-            "unknown variant, expected one of: {}",
-            expected.join(", ")
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        let expected = expected.join(", ");
+        Error::new(format!("unknown variant, expected one of: {expected}")).revealing(format!(
+            "unknown variant {}, expected one of: {expected}",
+            shown_text(variant)
         ))
     }
 
@@ -145,6 +172,25 @@ impl de::Error for Error {
     fn duplicate_field(field: &'static str) -> Self {
         Error::new(format!("duplicate field `{field}`"))
     }
+}
+
+/// An unexpected value as serde describes it (`integer `-1``, `string
+/// "abc"`), cut to [`SHOWN_CHARS`]; for keys that are not sensitive.
+fn shown(unexp: &Unexpected<'_>) -> String {
+    match unexp {
+        Unexpected::Str(text) => format!("string {}", shown_text(text)),
+        other => other.to_string(),
+    }
+}
+
+/// `text` quoted and escaped (it cannot break the message's line), cut to
+/// [`SHOWN_CHARS`] characters.
+fn shown_text(text: &str) -> String {
+    if text.chars().count() <= SHOWN_CHARS {
+        return format!("{text:?}");
+    }
+    let cut: String = text.chars().take(SHOWN_CHARS).collect();
+    format!("{cut:?}…")
 }
 
 /// The kind of an unexpected value, without the value itself.
@@ -223,7 +269,9 @@ macro_rules! forgiving_number {
                 };
                 return match parsed {
                     Some(result) => result.map_err(|e: Error| e.at(&self.path)),
-                    None => Err(Error::new("invalid type: expected a number, found a string".into()).at(&self.path)),
+                    None => Err(Error::new("invalid type: expected a number, found a string".into())
+                        .revealing(format!("invalid type: expected a number, found string {}", shown_text(s)))
+                        .at(&self.path)),
                 };
             }
             self.deserialize_any(visitor)

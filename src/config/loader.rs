@@ -596,6 +596,7 @@ impl Loader {
                             .collect();
                         let mut input = Input::new("env", None, !names.is_empty());
                         input.env_vars = names;
+                        input.prefix = Some(format!("{prefix}{}", crate::config::key::SEPARATOR));
                         inputs.push(input);
                     }
                 }

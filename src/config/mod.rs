@@ -154,7 +154,9 @@ use std::path::Path;
 pub use cast::string_to_type;
 pub use check::{Diagnostic, Location, Problem};
 pub use error::ConfigError;
-pub use explain::{Explanation, Input, Layers};
+pub(crate) use error::with_causes;
+pub use explain::{Explanation, ExposedExplanation, Input, Layers};
+#[cfg(feature = "edit")]
 pub(crate) use export::file_text;
 pub use limits::Limits;
 pub use loader::{EMBEDDED_DEFAULTS, Loader};

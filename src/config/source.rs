@@ -4,11 +4,16 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
 /// The origin of a configuration value: which layer set it, and exactly where.
 ///
 /// Every leaf of a loaded [`Config`](crate::config::Config) remembers its `Source`;
 /// ask for it with [`Config::source_of`](crate::config::Config::source_of). The
 /// `Display` form is meant for people ("environment variable `PREFECT__DEBUG`").
+/// `Serialize` writes a map: the [`layer`](Source::layer), then `path` (the
+/// file, as displayed) or `var` (the variable) where there is one, and a
+/// provider's `name`; the shape the `prefect-config` JSON output uses.
 ///
 /// ```
 /// use prefect_config::config::{Loader, Source};
@@ -128,5 +133,32 @@ impl fmt::Display for Source {
             } => write!(f, "provider `{name}` (file `{}`)", file.display()),
             Source::Provider { name, file: None } => write!(f, "provider `{name}`"),
         }
+    }
+}
+
+/// `{"layer": "env", "var": "PREFECT__DEBUG"}`, `{"layer": "user", "path": "/home/u/.prefect/config.toml"}`,
+/// `{"layer": "defaults"}`; a provider adds its `name`.
+///
+/// ```
+/// use prefect_config::config::Source;
+/// let json = serde_json::to_value(Source::EnvVar("PREFECT__DEBUG".into()))?;
+/// assert_eq!(json, serde_json::json!({"layer": "env", "var": "PREFECT__DEBUG"}));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl Serialize for Source {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("layer", self.layer())?;
+        if let Some(path) = self.file() {
+            // As displayed: a path that is not UTF-8 still serializes.
+            map.serialize_entry("path", &path.display().to_string())?;
+        }
+        if let Some(var) = self.env_var() {
+            map.serialize_entry("var", var)?;
+        }
+        if let Source::Provider { name, .. } = self {
+            map.serialize_entry("name", &**name)?;
+        }
+        map.end()
     }
 }

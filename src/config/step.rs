@@ -5,9 +5,22 @@
 
 use std::fmt;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::config::Source;
+use crate::config::tree::is_blank;
+use crate::redact::MASK;
+
+/// `value`, or the mask when it is sensitive and set (unset values, `null`
+/// and `""`, stay as they are: there is nothing to hide).
+pub(crate) fn masked(value: &Value, sensitive: bool) -> Value {
+    if sensitive && !is_blank(value) {
+        Value::String(MASK.into())
+    } else {
+        value.clone()
+    }
+}
 
 /// The raw value one layer gave a key.
 ///
@@ -55,6 +68,26 @@ impl LayerValue {
     }
 }
 
+/// `{"source": ..., "raw": ...}`, the raw value masked when
+/// [sensitive](LayerValue::is_sensitive).
+///
+/// ```
+/// use prefect_config::config::Loader;
+/// let cfg = Loader::new().defaults_toml("[a]\ntoken = 'canary-7'").load()?;
+/// let why = cfg.explain("a.token").unwrap();
+/// let json = serde_json::to_string(&why.layers()[0]).unwrap();
+/// assert_eq!(json, r#"{"source":{"layer":"defaults"},"raw":"********"}"#);
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+impl Serialize for LayerValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("source", &self.source)?;
+        map.serialize_entry("raw", &masked(&self.raw, self.sensitive))?;
+        map.end()
+    }
+}
+
 /// The origin only: the value may be a secret.
 impl fmt::Debug for LayerValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -98,6 +131,18 @@ impl StepKind {
             StepKind::Reference => "reference",
             StepKind::TaskDefaults => "task_defaults",
         }
+    }
+}
+
+/// Serialized as its [`name`](StepKind::name).
+///
+/// ```
+/// use prefect_config::config::StepKind;
+/// assert_eq!(serde_json::to_string(&StepKind::ExpandEnv).unwrap(), r#""expand_env""#);
+/// ```
+impl Serialize for StepKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 
@@ -155,6 +200,37 @@ impl Step {
     /// ```
     pub fn is_sensitive(&self) -> bool {
         self.sensitive
+    }
+}
+
+/// `{"step": kind, "value": ..., "reference": ..., "referenced_source": ...}`,
+/// masked when [sensitive](Step::is_sensitive): the value, and the reference
+/// name too (alone, a step cannot tell whether the name was read out of
+/// secret text; [`Explanation`](crate::config::Explanation)'s `Serialize`
+/// can, and masks it only then).
+///
+/// ```
+/// use prefect_config::config::Loader;
+/// let cfg = Loader::new().defaults_toml("a = 'x'\nb = '${a}y'").load()?;
+/// let why = cfg.explain("b").unwrap();
+/// assert_eq!(
+///     serde_json::to_value(&why.steps()[0]).unwrap(),
+///     serde_json::json!({"step": "reference", "value": "xy", "reference": "a", "referenced_source": {"layer": "defaults"}}),
+/// );
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+impl Serialize for Step {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let reference = match &self.reference {
+            Some(_) if self.sensitive => Some(MASK),
+            other => other.as_deref(),
+        };
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("step", &self.kind)?;
+        map.serialize_entry("value", &masked(&self.value, self.sensitive))?;
+        map.serialize_entry("reference", &reference)?;
+        map.serialize_entry("referenced_source", &self.source)?;
+        map.end()
     }
 }
 

@@ -189,7 +189,8 @@ impl Config {
     /// Extraction forgives Prefect's casting: a value cast from text extracts
     /// into a `String` as the text was written, and numbers and booleans
     /// written as strings extract into numeric and boolean fields. Errors name
-    /// the key and its source, never the value.
+    /// the key and its source, and show the offending value only when the key
+    /// is not [sensitive](Config::is_sensitive).
     ///
     /// ```
     /// use prefect_config::config::Loader;
@@ -230,7 +231,7 @@ impl Config {
             });
         };
         let node = self.root.find(parts.iter().copied());
-        extract::extract(value, node, &parts)
+        extract::extract(value, node, &parts, &|key| self.is_sensitive(key))
     }
 
     /// The configuration as environment variables `PREFIX__SECTION__KEY`,

@@ -1,6 +1,9 @@
 //! Things that loaded but look wrong.
 
 use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
 
 use crate::config::Source;
 
@@ -23,7 +26,21 @@ use crate::config::Source;
 /// ));
 /// # Ok::<(), prefect_config::config::ConfigError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Serialize` writes the variant's fields with its name as `kind`
+/// (`{"kind": "unknown_env_key", "var": ..., "key": ..., "suggestion": ...}`);
+/// paths as displayed.
+///
+/// ```
+/// use prefect_config::config::{ConfigWarning, Source};
+/// let warning = ConfigWarning::EnvConflict { var: "P__A__B".into(), winner: "P__A".into() };
+/// assert_eq!(
+///     serde_json::to_value(&warning).unwrap(),
+///     serde_json::json!({"kind": "env_conflict", "var": "P__A__B", "winner": "P__A"}),
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ConfigWarning {
     /// An environment variable set a key that no file has, one edit away from
@@ -58,6 +75,7 @@ pub enum ConfigWarning {
     /// unreadable or non-UTF-8 file), or the directory could not be listed.
     SecretsDir {
         /// The directory or file at fault.
+        #[serde(serialize_with = "displayed")]
         path: std::path::PathBuf,
         /// What is wrong with it (never its content).
         problem: String,
@@ -96,6 +114,14 @@ pub enum ConfigWarning {
         /// The load error's message (which never contains a value).
         error: String,
     },
+}
+
+/// A path as displayed: one that is not UTF-8 still serializes.
+pub(crate) fn displayed<S: serde::Serializer>(
+    path: &Path,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&path.display())
 }
 
 impl fmt::Display for ConfigWarning {

@@ -46,7 +46,7 @@ fn fallback(error: &ConfigError) -> Config {
         // ever made them fail, an empty tree still carries the warning.
         .unwrap_or_else(|_| Config::empty());
     config.warnings.push(ConfigWarning::GlobalLoadFailed {
-        error: error.to_string(),
+        error: crate::config::with_causes(error),
     });
     config
 }

@@ -422,7 +422,9 @@ pub fn get_path(path: &str) -> Option<Value> {
 }
 
 /// The value of `key` deserialized into `T`: `Ok(None)` when the key is not
-/// visible. Errors name the key, never the value.
+/// visible. Errors name the key, and show the value only when the key is
+/// not sensitive (as `context.<key>`, by
+/// [`is_sensitive_key`](crate::config::is_sensitive_key)).
 ///
 /// ```
 /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/home/doc")]).load().unwrap()).ok();
@@ -440,10 +442,12 @@ pub fn get_as<T: DeserializeOwned>(key: &str) -> Result<Option<T>, ConfigError> 
     let Some(value) = get(key) else {
         return Ok(None);
     };
-    // Reuse the configuration's extraction, whose messages never include a
-    // value; placing the value at `context.secrets` when the key is `secrets`
-    // also masks messages from custom deserializers there.
-    let name = if key == SECRETS_KEY {
+    // Reuse the configuration's extraction, whose messages show a value only
+    // for a key that is not sensitive; a context key `k` is sensitive as
+    // `context.k` (see `Snapshot`), so such a value goes under
+    // `context.secrets`, which also masks messages from custom deserializers.
+    let sensitive = crate::config::is_sensitive_key(&format!("context.{key}"));
+    let name = if key == SECRETS_KEY || sensitive {
         SECRETS_KEY
     } else {
         "value"

@@ -161,6 +161,20 @@ pub enum SecretError {
         /// What is wrong, described without quoting the value.
         reason: String,
     },
+
+    /// The secret must come from Prefect Cloud (`backend = "cloud"`,
+    /// `cloud.use_local_secrets = false`), but this build of the crate has
+    /// no Cloud client: its `cloud` Cargo feature is off.
+    ///
+    /// ```
+    /// use prefect_config::secrets::SecretError;
+    /// assert!(SecretError::CloudNotCompiled.to_string().contains("`cloud` feature"));
+    /// ```
+    #[error(
+        "this secret must come from Prefect Cloud, but prefect-config was built without its \
+         `cloud` feature (enable it, or set `cloud.use_local_secrets = true`)"
+    )]
+    CloudNotCompiled,
 }
 
 fn client_message(status: Option<u16>, message: &str) -> String {

@@ -66,6 +66,10 @@
 //!
 //! # Prefect Cloud
 //!
+//! The Cloud client needs the `cloud` feature (on by default). Without it,
+//! a secret that must come from Cloud fails with
+//! [`SecretError::CloudNotCompiled`].
+//!
 //! ```no_run
 //! use prefect_config::secrets::{CloudBackend, SecretBackend};
 //!
@@ -111,20 +115,25 @@
 //!   scope can turn local secrets off but never turn Cloud on.
 
 mod backend;
+#[cfg(feature = "cloud")]
 mod cloud;
 mod decode;
 mod defaults;
 mod env_var;
 mod error;
 mod local;
+// Masking of what the Cloud API echoes back; only the Cloud client needs it.
+#[cfg(feature = "cloud")]
 mod redact;
 mod secret;
+#[cfg(feature = "cloud")]
 mod transport;
 mod value;
 
 use serde::de::DeserializeOwned;
 
 pub use backend::{MemoryBackend, SecretBackend};
+#[cfg(feature = "cloud")]
 pub use cloud::{CloudBackend, CloudBackendBuilder};
 pub use defaults::{AwsCredentials, GcpCredentials, GitHubToken};
 pub use env_var::{Cast, EnvVarSecret};

@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::context;
-use crate::secrets::{
-    CloudBackend, EnvVarSecret, SecretBackend, SecretError, SecretValue, decode, error, local,
-};
+#[cfg(feature = "cloud")]
+use crate::secrets::CloudBackend;
+use crate::secrets::{EnvVarSecret, SecretBackend, SecretError, SecretValue, decode, error, local};
 
 /// The backend asked when a secret is not in the context and Cloud secrets
 /// are on. `None`: Prefect Cloud, set up from the effective configuration.
@@ -237,7 +237,22 @@ impl Secret {
         if let Some(backend) = DEFAULT_BACKEND.read().clone() {
             return Ok(Some(backend));
         }
-        Ok(Some(Arc::new(CloudBackend::from_config(&config)?)))
+        Self::cloud_backend(&config)
+    }
+
+    #[cfg(feature = "cloud")]
+    fn cloud_backend(
+        config: &crate::config::Config,
+    ) -> Result<Option<Arc<dyn SecretBackend>>, SecretError> {
+        Ok(Some(Arc::new(CloudBackend::from_config(config)?)))
+    }
+
+    /// Without the `cloud` feature there is no client to ask.
+    #[cfg(not(feature = "cloud"))]
+    fn cloud_backend(
+        _config: &crate::config::Config,
+    ) -> Result<Option<Arc<dyn SecretBackend>>, SecretError> {
+        Err(SecretError::CloudNotCompiled)
     }
 }
 

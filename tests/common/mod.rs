@@ -1,6 +1,7 @@
 //! Shared fixtures for the integration tests.
 #![allow(dead_code)]
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod context;
 pub mod graphql;

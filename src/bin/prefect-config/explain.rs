@@ -5,7 +5,7 @@ use prefect_config::Value;
 use prefect_config::config::{Explanation, Layers};
 
 use crate::cli::ExplainArgs;
-use crate::output::{MASK, Masker, Style, inline, is_blank, source_json, source_label};
+use crate::output::{MASK, Masker, Style, inline, is_blank, source_label};
 use crate::render::json_text;
 use crate::{Failure, missing_key};
 
@@ -32,33 +32,23 @@ pub fn run(layers: &Layers, args: &ExplainArgs) -> Result<(), Failure> {
     };
 
     if args.json {
-        let layers_json: Vec<Value> = why
-            .layers()
-            .iter()
-            .map(
-                |layer| serde_json::json!({"source": source_json(&layer.source), "raw": layer.raw}),
-            )
-            .collect();
-        let steps_json: Vec<Value> = why
-            .steps()
-            .iter()
-            .map(|step| {
-                serde_json::json!({
-                    "step": step.kind.name(),
-                    "value": step.value,
-                    "reference": step.reference,
-                    "referenced_value": referenced(&step.reference),
-                    "referenced_source": step.source.as_ref().map(source_json),
-                })
-            })
-            .collect();
-        let out = serde_json::json!({
-            "key": why.key(),
-            "layers": layers_json,
-            "steps": steps_json,
-            "value": why.value(),
-            "source": source_json(why.source()),
-        });
+        // The library's JSON of the explanation (masked unless secrets are
+        // shown), with what each reference read beside its name.
+        let out = if args.show_secrets {
+            serde_json::to_value(why.expose_secrets())
+        } else {
+            serde_json::to_value(&why)
+        };
+        let mut out = out.map_err(|e| e.to_string())?;
+        if let Some(steps) = out.get_mut("steps").and_then(Value::as_array_mut) {
+            for (json, step) in steps.iter_mut().zip(why.steps()) {
+                if let Some(map) = json.as_object_mut() {
+                    let at = map.len().min(3);
+                    let value = referenced(&step.reference).unwrap_or(Value::Null);
+                    map.shift_insert(at, "referenced_value".into(), value);
+                }
+            }
+        }
         print!("{}", json_text(&out)?);
         return Ok(());
     }

@@ -38,6 +38,18 @@ impl From<String> for Failure {
     }
 }
 
+/// `err`'s message and each of its causes, once each (the library's errors
+/// keep an I/O cause as `source()`, out of their own message).
+pub fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(next) = cause {
+        text.push_str(&format!(": {next}"));
+        cause = next.source();
+    }
+    text
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
@@ -93,7 +105,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         }
         _ => {}
     }
-    let layers = loader.load_layers().map_err(|e| e.to_string())?;
+    let layers = loader.load_layers().map_err(|e| with_causes(&e))?;
     for warning in layers.config().warnings() {
         eprintln!("prefect-config: warning: {warning}");
     }

@@ -183,23 +183,10 @@ pub fn references_json(masker: &Masker, key: &str) -> Value {
             .filter_map(|step| {
                 let reference = step.reference.as_ref()?;
                 let source = step.source.as_ref()?;
-                Some(serde_json::json!({"key": reference, "source": source_json(source)}))
+                Some(serde_json::json!({"key": reference, "source": source}))
             })
             .collect(),
     )
-}
-
-/// A source as stable JSON: `{"layer": ..., "path": ...}` or `{"layer": "env", "var": ...}`.
-pub fn source_json(source: &Source) -> Value {
-    let mut map = serde_json::Map::new();
-    map.insert("layer".into(), source.layer().into());
-    if let Some(path) = source.file() {
-        map.insert("path".into(), path.display().to_string().into());
-    }
-    if let Some(var) = source.env_var() {
-        map.insert("var".into(), var.into());
-    }
-    Value::Object(map)
 }
 
 /// A value on one line, as JSON (strings quoted, so `"4200"` and 4200 differ).

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use prefect_config::Value;
 use prefect_config::config::Config;
-use prefect_config::secrets::{CloudBackend, ExposeSecret, SecretBackend};
+#[cfg(feature = "cloud")]
+use prefect_config::secrets::CloudBackend;
+use prefect_config::secrets::{ExposeSecret, SecretBackend};
 
 use prefect_config::edit::{Change, ConfigFile};
 
@@ -112,6 +114,7 @@ pub fn delete_local(file: &ConfigFile, name: &str) -> Result<(), Failure> {
 /// The Cloud backend, with a warning on stderr when its endpoint would carry
 /// the API key in clear text (the library refuses unless
 /// `cloud.allow_insecure_http` allows it).
+#[cfg(feature = "cloud")]
 fn cloud_backend(config: &Config) -> Result<CloudBackend, Failure> {
     let backend = CloudBackend::from_config(config).map_err(|e| e.to_string())?;
     if let (Some(host), true) = (backend.insecure_host(), backend.has_api_key()) {
@@ -121,6 +124,14 @@ fn cloud_backend(config: &Config) -> Result<CloudBackend, Failure> {
         );
     }
     Ok(backend)
+}
+
+/// Built without the Cloud client: every `--cloud` command fails, saying why.
+#[cfg(not(feature = "cloud"))]
+fn cloud_backend(_config: &Config) -> Result<prefect_config::secrets::MemoryBackend, Failure> {
+    Err(Failure::from(
+        prefect_config::secrets::SecretError::CloudNotCompiled.to_string(),
+    ))
 }
 
 fn local(config: &Config, name: &str) -> Option<Value> {

@@ -1,6 +1,5 @@
 //! `sources`: the layers in order, with paths and whether each was found.
 
-use prefect_config::Value;
 use prefect_config::config::Input;
 
 use crate::Failure;
@@ -10,22 +9,8 @@ use crate::render::json_text;
 
 pub fn run(inputs: &[Input], args: &SourcesArgs, prefix: &str) -> Result<(), Failure> {
     if args.json {
-        let items: Vec<Value> = inputs
-            .iter()
-            .map(|input| {
-                let mut item = serde_json::json!({
-                    "layer": input.layer,
-                    "path": input.path.as_ref().map(|p| p.display().to_string()),
-                    "found": input.found,
-                });
-                if input.layer == "env" {
-                    item["prefix"] = format!("{prefix}__").into();
-                    item["env_vars"] = input.env_vars.clone().into();
-                }
-                item
-            })
-            .collect();
-        print!("{}", json_text(&Value::Array(items))?);
+        let json = serde_json::to_value(inputs).map_err(|e| e.to_string())?;
+        print!("{}", json_text(&json)?);
         return Ok(());
     }
     let style = Style::for_stdout();

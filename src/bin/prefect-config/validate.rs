@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use prefect_config::config::{Diagnostic, Loader, Problem};
 
-use crate::Failure;
 use crate::output::Style;
+use crate::{Failure, with_causes};
 
 /// Checks `files` (each as the user file over `base`), or with no files the
 /// inputs `base` itself reads.
@@ -50,7 +50,7 @@ fn line(diagnostic: &Diagnostic, style: Style) -> String {
         .as_ref()
         .map_or_else(|| "prefect-config".to_owned(), ToString::to_string);
     match &diagnostic.problem {
-        Problem::Error(err) => format!("{at}: {}: {err}", style.bad("error")),
+        Problem::Error(err) => format!("{at}: {}: {}", style.bad("error"), with_causes(err)),
         Problem::Warning(warning) => format!("{at}: {}: {warning}", style.warn("warning")),
         _ => format!("{at}: {diagnostic}"),
     }

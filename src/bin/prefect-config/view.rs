@@ -4,7 +4,7 @@ use prefect_config::Value;
 use prefect_config::config::Layers;
 
 use crate::cli::{Format, ViewArgs};
-use crate::output::{Masker, Style, inline, join, provenance_label, references_json, source_json};
+use crate::output::{Masker, Style, inline, join, provenance_label, references_json};
 use crate::render::{is_shell_name, json_text, shell_quote, toml_text};
 use crate::{Failure, missing_key};
 
@@ -24,8 +24,8 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
                     let mut item = serde_json::Map::new();
                     item.insert("key".into(), key.clone().into());
                     item.insert("value".into(), masker.masked(key, value));
-                    let source = config.source_of(key).map_or(Value::Null, source_json);
-                    item.insert("source".into(), source);
+                    let source = serde_json::to_value(config.source_of(key));
+                    item.insert("source".into(), source.unwrap_or(Value::Null));
                     let references = references_json(&masker, key);
                     if references.as_array().is_some_and(|r| !r.is_empty()) {
                         item.insert("references".into(), references);
