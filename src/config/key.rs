@@ -34,6 +34,9 @@ impl KeyPath {
                 .map(|(i, part)| {
                     if i >= keep_from {
                         (*part).to_owned()
+                    } else if part.is_ascii() {
+                        // The same as Python's `lower()` for ASCII, and cheaper.
+                        part.to_ascii_lowercase()
                     } else {
                         part.to_lowercase()
                     }

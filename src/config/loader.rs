@@ -446,19 +446,21 @@ impl Loader {
                     let Some((path, source)) = self.file_of(kind, &env) else {
                         continue;
                     };
-                    if !path.is_file() {
-                        // Prefect skips a missing file silently; a path named by
-                        // a variable is a deliberate choice, so say so.
-                        if let Some(var) = self.var_naming(kind, &env) {
-                            warnings.push(ConfigWarning::MissingFile {
-                                var: var.to_owned(),
-                                path,
-                            });
-                        }
-                        continue;
-                    }
+                    // Read straight away (no `stat` first): what is not a
+                    // readable file is looked at only when the read fails.
                     let text = match std::fs::read_to_string(&path) {
                         Ok(text) => text,
+                        Err(_) if !path.is_file() => {
+                            // Prefect skips a missing file silently; a path named
+                            // by a variable is a deliberate choice, so say so.
+                            if let Some(var) = self.var_naming(kind, &env) {
+                                warnings.push(ConfigWarning::MissingFile {
+                                    var: var.to_owned(),
+                                    path,
+                                });
+                            }
+                            continue;
+                        }
                         Err(e) => {
                             sink.report(ConfigError::read(&path, e))?;
                             continue;
