@@ -160,6 +160,8 @@ pub use explain::{Explanation, ExposedExplanation, Input, Layers};
 pub(crate) use export::file_text;
 pub use limits::Limits;
 pub use loader::{EMBEDDED_DEFAULTS, Loader};
+#[cfg(feature = "cloud")]
+pub(crate) use python::to_repr;
 pub use sensitive::is_sensitive_key;
 pub use source::Source;
 pub use step::{LayerValue, Step, StepKind};

@@ -112,9 +112,8 @@ pub(crate) fn needles_of(value: &Value) -> Vec<String> {
         let mut spaced = String::new();
         python_json(value, &mut spaced);
         out.push(spaced);
-        let mut repr = String::new();
-        python_repr(value, &mut repr);
-        out.push(repr);
+        // As Python's `repr` prints the decoded object (`{'a': True}`).
+        out.push(crate::config::to_repr(value));
     }
     out.sort();
     out.dedup();
@@ -199,40 +198,6 @@ fn python_json(value: &Value, out: &mut String) {
             let _ = write!(out, "\"{}\"", json_ascii(s));
         }
         other => out.push_str(&other.to_string()),
-    }
-}
-
-/// `value` as Python's `repr` prints the decoded object (`{'a': True}`).
-fn python_repr(value: &Value, out: &mut String) {
-    match value {
-        Value::Null => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => {
-            let _ = write!(out, "'{}'", python_repr_body(s));
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                python_repr(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                let _ = write!(out, "'{}': ", python_repr_body(key));
-                python_repr(item, out);
-            }
-            out.push('}');
-        }
     }
 }
 
