@@ -160,7 +160,13 @@ impl SiblingIndex {
                 if candidate.len().abs_diff(wrong.len()) > max {
                     return None;
                 }
-                let distance = strsim::osa_distance(candidate, wrong);
+                let distance = if one_edit_apart(candidate, wrong) {
+                    1
+                } else if max >= 2 {
+                    strsim::osa_distance(candidate, wrong)
+                } else {
+                    return None;
+                };
                 (1..=max).contains(&distance).then_some((distance, i))
             })
             .collect();
@@ -170,6 +176,38 @@ impl SiblingIndex {
             .into_iter()
             .map(|(_, i)| self.keys[i].as_str())
             .collect()
+    }
+}
+
+/// True when `a` and `b` are exactly one edit apart: one character
+/// inserted, deleted or replaced, or two neighbours swapped.
+///
+/// Hand-written for ASCII keys (the usual case), with `strsim` for the
+/// rest: `strsim::osa_distance` fills a whole distance table, with
+/// allocations, and this check runs for every unknown variable.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return strsim::osa_distance(a, b) == 1;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    let first_difference = short
+        .iter()
+        .zip(long)
+        .position(|(x, y)| x != y)
+        .unwrap_or(short.len());
+    let i = first_difference;
+    match long.len() - short.len() {
+        0 if i == long.len() => false,
+        0 => {
+            long[i + 1..] == short[i + 1..]
+                || (i + 1 < long.len()
+                    && long[i] == short[i + 1]
+                    && long[i + 1] == short[i]
+                    && long[i + 2..] == short[i + 2..])
+        }
+        1 => long[i + 1..] == short[i..],
+        _ => false,
     }
 }
 
@@ -236,6 +274,43 @@ mod tests {
             (11, "setting_19", "setting_199")
         );
         assert!(idx.near("unrelated").is_empty());
+    }
+
+    #[test]
+    fn one_edit_apart_agrees_with_strsim() {
+        let words = [
+            "", "a", "ab", "ba", "abc", "acb", "bac", "abd", "abcd", "abdc", "level", "levle",
+            "leve", "levell", "lovel", "évent", "event", "xy", "yx", "aab", "aba",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    one_edit_apart(a, b),
+                    strsim::osa_distance(a, b) == 1,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        // Every pair of words of up to four letters from `abc`.
+        let mut all = vec![String::new()];
+        for len in 1..=4 {
+            let mut next = Vec::new();
+            for w in all.iter().filter(|w| w.len() == len - 1) {
+                for c in ['a', 'b', 'c'] {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            all.extend(next);
+        }
+        for a in &all {
+            for b in &all {
+                assert_eq!(
+                    one_edit_apart(a, b),
+                    strsim::osa_distance(a, b) == 1,
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]
