@@ -5,13 +5,13 @@
 use serde_json::{Map, Value};
 
 use crate::config::Config;
-use crate::config::sensitive::has_url_password;
+use crate::config::sensitive::{has_url_password, is_blank};
 
 /// The context key (and `context` table key) whose values are secrets.
 pub(crate) const SECRETS_KEY: &str = "secrets";
 
-/// What a masked value prints as.
-pub(crate) const MASK: &str = "********";
+/// What a masked value prints as (defined with the sensitivity rule).
+pub(crate) use crate::config::sensitive::MASK;
 
 /// The context key whose value is the effective configuration.
 const CONFIG_KEY: &str = "config";
@@ -65,11 +65,6 @@ fn mask_urls(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(mask_urls).collect()),
         other => other.clone(),
     }
-}
-
-/// Nothing to hide: an unset value is shown as unset.
-fn is_blank(value: &Value) -> bool {
-    value.is_null() || value.as_str().is_some_and(str::is_empty)
 }
 
 #[cfg(test)]

@@ -250,12 +250,21 @@ impl Loader {
                 file_typos(defaults, table, source, &mut Vec::new(), &mut warnings);
             }
         }
+        let files: Vec<File<'_>> = seen
+            .texts
+            .iter()
+            .map(|(source, text)| File {
+                source,
+                text,
+                table: DeTable::parse(text).ok().map(toml::Spanned::into_inner),
+            })
+            .collect();
         let errors = sink.errors.into_iter().map(|err| Diagnostic {
-            at: locate_error(&err, &seen.texts),
+            at: locate_error(&err, &files),
             problem: Problem::Error(err),
         });
         let warnings = warnings.into_iter().map(|warning| Diagnostic {
-            at: locate_warning(&warning, &seen.texts),
+            at: locate_warning(&warning, &files),
             problem: Problem::Warning(warning),
         });
         errors.chain(warnings).collect()
@@ -299,7 +308,7 @@ fn file_typos<'a>(
     }
 }
 
-fn locate_error(err: &ConfigError, texts: &[(Source, String)]) -> Option<Location> {
+fn locate_error(err: &ConfigError, texts: &[File<'_>]) -> Option<Location> {
     match err {
         ConfigError::Syntax {
             origin,
@@ -324,7 +333,7 @@ fn locate_error(err: &ConfigError, texts: &[(Source, String)]) -> Option<Locatio
     }
 }
 
-fn locate_warning(warning: &ConfigWarning, texts: &[(Source, String)]) -> Option<Location> {
+fn locate_warning(warning: &ConfigWarning, texts: &[File<'_>]) -> Option<Location> {
     match warning {
         ConfigWarning::MissingReference { key, origin, .. }
         | ConfigWarning::TableReference { key, origin, .. }
@@ -340,14 +349,19 @@ fn locate_warning(warning: &ConfigWarning, texts: &[(Source, String)]) -> Option
 
 /// The position of `key` in its origin's file, else in the highest file that
 /// has it; else the origin itself.
-fn locate(key: &str, origin: Option<&Source>, texts: &[(Source, String)]) -> Option<Location> {
+fn locate(key: &str, origin: Option<&Source>, texts: &[File<'_>]) -> Option<Location> {
     let wanted = origin.and_then(Source::file);
-    for (source, text) in texts.iter().rev() {
+    for File {
+        source,
+        text,
+        table,
+    } in texts.iter().rev()
+    {
         let Some(path) = source.file() else { continue };
         if wanted.is_some_and(|w| w != path) {
             continue;
         }
-        if let Some(offset) = key_offset(text, key) {
+        if let Some(offset) = table.as_ref().and_then(|table| key_offset(table, key)) {
             let (line, column) = line_column(text, offset);
             return Some(Location::File {
                 path: path.to_path_buf(),
@@ -364,10 +378,16 @@ fn locate(key: &str, origin: Option<&Source>, texts: &[(Source, String)]) -> Opt
     }
 }
 
-/// The byte offset where the last part of `key` is written in a TOML text.
-fn key_offset(text: &str, key: &str) -> Option<usize> {
-    let table = DeTable::parse(text).ok()?.into_inner();
-    let mut table = &table;
+/// One TOML input, parsed once (with spans) to locate every problem in it.
+struct File<'a> {
+    source: &'a Source,
+    text: &'a str,
+    table: Option<DeTable<'a>>,
+}
+
+/// The byte offset where the last part of `key` is written in a parsed text.
+fn key_offset(table: &DeTable<'_>, key: &str) -> Option<usize> {
+    let mut table = table;
     let mut parts = key.split('.').peekable();
     while let Some(part) = parts.next() {
         let (name, value) = table.get_key_value(part)?;

@@ -35,10 +35,11 @@ use serde_json::Value;
 
 use crate::config::key::split;
 use crate::config::node::Node;
+use crate::config::sensitive::MASK;
+use crate::config::sensitive::is_blank;
 use crate::config::step::{LayerValue, Step};
-use crate::config::tree::{is_blank, redacted};
+use crate::config::tree::redacted;
 use crate::config::{Config, Source, sensitive};
-use crate::redact::MASK;
 
 /// One input of a [`Loader`](crate::config::Loader), resolved: its layer kind, its path, and whether
 /// it exists. Environment inputs list the names (never the values) of the

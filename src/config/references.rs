@@ -37,9 +37,9 @@ use serde_json::Value;
 use crate::config::collect::Sink;
 use crate::config::limits::Limits;
 use crate::config::node::{FastMap, MAX_STEPS, Node, Raw, Table};
+use crate::config::sensitive::MASK;
 use crate::config::step::{Step, StepKind};
 use crate::config::{ConfigError, ConfigWarning, Source, python};
-use crate::redact::MASK;
 
 /// A reference found in a text: the byte range of the whole `${...}` and of
 /// the key inside, and the chain of `${` before it whose keys ran into it.

@@ -32,6 +32,16 @@
 //! # Ok::<(), prefect_config::config::ConfigError>(())
 //! ```
 
+use serde_json::Value;
+
+/// What a masked value prints as, everywhere.
+pub(crate) const MASK: &str = "********";
+
+/// Nothing to hide: an unset credential is shown as unset.
+pub(crate) fn is_blank(value: &Value) -> bool {
+    value.is_null() || value.as_str().is_some_and(str::is_empty)
+}
+
 /// Exact key names (compared in any case) that name a credential.
 const NAMES: &[&str] = &[
     "password",

@@ -9,8 +9,8 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::config::Source;
-use crate::config::tree::is_blank;
-use crate::redact::MASK;
+use crate::config::sensitive::MASK;
+use crate::config::sensitive::is_blank;
 
 /// `value`, or the mask when it is sensitive and set (unset values, `null`
 /// and `""`, stay as they are: there is nothing to hide).
@@ -240,7 +240,7 @@ impl Serialize for Step {
 impl fmt::Debug for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let reference = match &self.reference {
-            Some(_) if self.sensitive => Some(crate::redact::MASK),
+            Some(_) if self.sensitive => Some(crate::config::sensitive::MASK),
             other => other.as_deref(),
         };
         f.debug_struct("Step")

@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use crate::config::key::{self, split};
 use crate::config::node::{Node, Table, value_at};
+use crate::config::sensitive::{MASK, is_blank};
 use crate::config::{ConfigError, ConfigWarning, Source, export, extract, merge};
-use crate::redact::MASK;
 
 /// A loaded, fully resolved configuration.
 ///
@@ -380,11 +380,6 @@ pub(crate) fn redacted(node: &Node) -> Value {
         Node::Leaf(leaf) if leaf.sensitive && !is_blank(&leaf.value) => Value::String(MASK.into()),
         Node::Leaf(leaf) => leaf.value.clone(),
     }
-}
-
-/// Nothing to hide: an unset credential is shown as unset.
-pub(crate) fn is_blank(value: &Value) -> bool {
-    value.is_null() || value.as_str().is_some_and(str::is_empty)
 }
 
 fn collect_leaves<'a>(
