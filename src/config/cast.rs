@@ -131,7 +131,7 @@ pub(crate) fn expand_and_cast<E>(
             break;
         };
         if let Some(value) = cast(text) {
-            let raw = match (value.is_string(), leaf.steps().is_empty()) {
+            let raw = match (value.is_string(), leaf.step_count() == 0) {
                 (true, _) => Raw::None,
                 (false, true) => Raw::Written,
                 (false, false) => Raw::Text(Arc::from(text.as_str())),

@@ -247,7 +247,7 @@ impl Config {
                     layer.sensitive =
                         key_rule || layer.raw.as_str().is_some_and(sensitive::has_url_password);
                 }
-                (layers, leaf.steps().to_vec())
+                (layers, leaf.steps())
             }
             _ => (Vec::new(), Vec::new()),
         };

@@ -98,8 +98,19 @@ impl Layer {
 /// load's time. An entry is used only for the same source and the same text,
 /// byte for byte, so it gives exactly what parsing would. Small texts only,
 /// and a few of them, so the memory kept is bounded.
+///
+/// A tree is kept only when its text is parsed a second time: a program that
+/// loads once (most of them) never pays for copying a tree it will not need
+/// again; the first sighting costs a copy of the text.
 struct Parsed {
-    entries: Mutex<VecDeque<(Source, Arc<str>, Table)>>,
+    entries: Mutex<VecDeque<Entry>>,
+}
+
+/// A text seen before, and its tree once it was seen twice.
+struct Entry {
+    source: Source,
+    text: Arc<str>,
+    root: Option<Table>,
 }
 
 /// How many texts the cache keeps, and the largest it keeps.
@@ -118,19 +129,38 @@ impl Parsed {
         let entries = self.entries.lock();
         entries
             .iter()
-            .find(|(s, t, _)| s == source && **t == *text)
-            .map(|(_, _, table)| table.clone())
+            .find(|entry| entry.is(source, text))
+            .and_then(|entry| entry.root.clone())
     }
 
+    /// Notes that `text` was parsed into `layer`: the first time, only the
+    /// text is kept; the second time, the tree too.
     fn put(&self, layer: &Layer, text: &str) {
         if text.len() > PARSED_MAX_BYTES {
             return;
         }
         let mut entries = self.entries.lock();
+        if let Some(entry) = entries
+            .iter_mut()
+            .find(|entry| entry.is(&layer.source, text))
+        {
+            entry.root = Some(layer.root.clone());
+            return;
+        }
         if entries.len() >= PARSED_ENTRIES {
             entries.pop_front();
         }
-        entries.push_back((layer.source.clone(), Arc::from(text), layer.root.clone()));
+        entries.push_back(Entry {
+            source: layer.source.clone(),
+            text: Arc::from(text),
+            root: None,
+        });
+    }
+}
+
+impl Entry {
+    fn is(&self, source: &Source, text: &str) -> bool {
+        self.source == *source && *self.text == *text
     }
 }
 

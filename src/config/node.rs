@@ -63,14 +63,35 @@ pub(crate) struct Trail {
     /// The raw values of lower layers this leaf overrode, lowest first.
     pub(crate) overridden: Vec<LayerValue>,
     /// Each step from the written value to the current one (most values
-    /// take one step, kept inline).
-    pub(crate) steps: SmallVec<[Step; 1]>,
+    /// take one step, kept inline). While `last_is_current`, the last step's
+    /// value is not stored (it is `Null`): it is the leaf's current value,
+    /// and [`Leaf::steps`] fills it in. A value is then never copied just to
+    /// be recorded, however many bytes references made it.
+    steps: SmallVec<[Step; 1]>,
+    last_is_current: bool,
     /// The text the current value was cast from, when casting changed its type.
     pub(crate) raw: Raw,
     /// Steps past [`MAX_STEPS`] not recorded one by one, and the last of
     /// them (recorded by [`Leaf::finish_steps`]).
     pub(crate) folded: usize,
     pending_fold: Option<Step>,
+}
+
+impl Trail {
+    /// Keeps the value a step is about to replace where `explain` needs it:
+    /// as the written value before the first step, as the value of the last
+    /// recorded step while that one stands for the current value, nowhere
+    /// otherwise (steps folded past [`MAX_STEPS`]).
+    fn keep_before_step(&mut self, old: impl FnOnce() -> Value) {
+        if self.written.is_none() {
+            self.written = Some(old());
+        } else if self.last_is_current {
+            if let Some(last) = self.steps.last_mut() {
+                last.value = old();
+            }
+            self.last_is_current = false;
+        }
+    }
 }
 
 /// How many steps a leaf records one by one. A value built from more
@@ -243,8 +264,31 @@ impl Leaf {
         }
     }
 
-    pub(crate) fn steps(&self) -> &[Step] {
-        self.trail.as_ref().map_or(&[], |t| &t.steps)
+    /// How many steps are recorded one by one.
+    pub(crate) fn step_count(&self) -> usize {
+        self.trail.as_ref().map_or(0, |t| t.steps.len())
+    }
+
+    /// True when the next step keeps a copy of the value it replaces (see
+    /// [`Trail::keep_before_step`]), for the loader's size accounting.
+    pub(crate) fn next_step_copies(&self) -> bool {
+        self.trail
+            .as_ref()
+            .is_none_or(|t| t.written.is_none() || t.last_is_current)
+    }
+
+    /// The recorded steps, each with the value it produced.
+    pub(crate) fn steps(&self) -> Vec<Step> {
+        let Some(trail) = &self.trail else {
+            return Vec::new();
+        };
+        let mut steps = trail.steps.to_vec();
+        if trail.last_is_current {
+            if let Some(last) = steps.last_mut() {
+                last.value = self.value.clone();
+            }
+        }
+        steps
     }
 
     /// Steps that were not recorded one by one.
@@ -264,13 +308,10 @@ impl Leaf {
     /// first time).
     /// A string that holds a URL with a password makes the leaf sensitive
     /// from this step on.
-    pub(crate) fn apply(&mut self, step: Step) {
-        let new = step.value.clone();
+    pub(crate) fn apply(&mut self, mut step: Step) {
+        let new = std::mem::take(&mut step.value);
         let old = std::mem::replace(&mut self.value, new);
-        let trail = self.trail_mut();
-        if trail.written.is_none() {
-            trail.written = Some(old);
-        }
+        self.trail_mut().keep_before_step(|| old);
         self.record(step);
     }
 
@@ -284,9 +325,8 @@ impl Leaf {
         source: Option<Source>,
     ) {
         let trail = self.trail.get_or_insert_with(Default::default);
-        if trail.written.is_none() {
-            trail.written = Some(self.value.clone());
-        }
+        let value = &self.value;
+        trail.keep_before_step(|| value.clone());
         trail.raw = Raw::None;
         if let Value::String(value) = &mut self.value {
             if value.get(range.clone()).is_some() {
@@ -308,8 +348,10 @@ impl Leaf {
             // folded ones: a scan per substitution would be quadratic.
             self.note_url_password();
             step.sensitive = self.sensitive;
-            step.value = self.value.clone();
-            self.trail_mut().steps.push(step);
+            step.value = Value::Null;
+            let trail = self.trail_mut();
+            trail.steps.push(step);
+            trail.last_is_current = true;
         } else {
             let trail = self.trail_mut();
             trail.folded += 1;
@@ -324,9 +366,11 @@ impl Leaf {
             return;
         };
         self.note_url_password();
-        step.value = self.value.clone();
+        step.value = Value::Null;
         step.sensitive = self.sensitive;
-        self.trail_mut().steps.push(step);
+        let trail = self.trail_mut();
+        trail.steps.push(step);
+        trail.last_is_current = true;
     }
 
     /// A string that holds a URL with a password makes the leaf sensitive.

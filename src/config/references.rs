@@ -36,7 +36,7 @@ use serde_json::Value;
 
 use crate::config::collect::Sink;
 use crate::config::limits::Limits;
-use crate::config::node::{FastMap, MAX_STEPS, Node, Raw, Table};
+use crate::config::node::{FastMap, Node, Raw, Table};
 use crate::config::sensitive::MASK;
 use crate::config::step::{Step, StepKind};
 use crate::config::{ConfigError, ConfigWarning, Source, python};
@@ -160,7 +160,8 @@ struct Frame {
 
 /// Resolves the references in the leaves at `pending`.
 ///
-/// Each value is edited in place; a leaf records its first [`MAX_STEPS`]
+/// Each value is edited in place; a leaf records its first
+/// [`MAX_STEPS`](crate::config::node::MAX_STEPS)
 /// substitutions as steps and folds the rest into one last step. Values may
 /// not grow past [`Limits::max_value_bytes`], nor all of them together past
 /// [`Limits::max_total_bytes`].
@@ -321,11 +322,11 @@ pub(crate) fn resolve(
                 Replacement::Whole(value, _) => value.as_str().map_or(0, str::len),
                 Replacement::Text(printed) => text_len - whole.len() + printed.len(),
             };
-            // What the value grows by, and the copy `explain` keeps of it
-            // while the leaf still records its steps one by one.
+            // What the value grows by, and the copy of the value before this
+            // step that `explain` keeps while steps are recorded one by one.
             grown += new_len.saturating_sub(text_len);
-            if leaf.steps().len() < MAX_STEPS {
-                grown += new_len;
+            if leaf.next_step_copies() {
+                grown += text_len;
             }
             let limit = if new_len > limits.max_value_bytes {
                 Some(ConfigError::TooLarge {

@@ -153,6 +153,10 @@ pub(crate) fn is_sensitive_var(name: &str) -> bool {
 /// True when `text` holds a URL whose user-info carries a password
 /// (`scheme://user:password@host`).
 pub(crate) fn has_url_password(text: &str) -> bool {
+    // Most values hold no `@` at all; one memchr answers for them.
+    if !text.contains('@') {
+        return false;
+    }
     let mut rest = text;
     while let Some(at) = rest.find("://") {
         let authority = &rest[at + 3..];
