@@ -59,7 +59,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  prefect-config explain server.endpoint")]
     Explain(ExplainArgs),
     /// List the layers in order, with their paths and whether each was found.
-    #[command(after_help = "Example:\n  prefect-config sources --json")]
+    #[command(after_help = "Example:\n  prefect-config sources --format json")]
     Sources(SourcesArgs),
     /// Print the configuration as `export NAME='value'` lines for a POSIX shell.
     ///
@@ -277,8 +277,8 @@ pub enum SecretCommand {
     },
 }
 
-/// `--format text|json` for commands that print text by default; `--json` is
-/// kept, hidden, as the spelling of `--format json` before 0.2.
+/// `--format text|json` for commands that print text by default; `--json`, the
+/// earlier spelling of `--format json`, is kept, hidden.
 #[derive(Debug, Args)]
 pub struct FormatArgs {
     /// Output format.
