@@ -1,6 +1,7 @@
 //! `completions SHELL`, `man`, and the hidden `__complete-keys` the scripts
 //! call; the bash script is run by bash (Debian has it, as it has `script`).
 #![cfg(feature = "cli")]
+#![cfg(unix)]
 
 mod common;
 
@@ -223,4 +224,93 @@ fn bash_completes_key_names_subcommands_and_flags() {
     assert_eq!(bash_completes(&files, &["completions", "fi"]), ["fish"]);
     // No key names where none belong.
     assert!(keys(&["secret", "get", "server"]).is_empty());
+}
+
+/// A copy of the binary named `prefect-config` in a directory for `PATH`
+/// (fish's script calls the command by that name).
+fn bin_dir(files: &TempFiles) -> std::path::PathBuf {
+    let dir = files.path("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_prefect-config"),
+        dir.join("prefect-config"),
+    )
+    .unwrap();
+    dir
+}
+
+/// What fish completes for `line` with the script `completions fish` prints.
+fn fish_completes(files: &TempFiles, bin: &std::path::Path, line: &str) -> Vec<String> {
+    let path = files.write("prefect-config.fish", &script(files, "fish"));
+    let program = format!("source '{}'; complete -C '{line}'", path.display());
+    let out = Command::new("fish")
+        .args(["--no-config", "-c", &program])
+        .env_clear()
+        .env("HOME", files.dir.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .output()
+        .expect("fish is installed (.ci/run installs it)");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn fish_completes_key_names() {
+    let files = TempFiles::new();
+    let bin = bin_dir(&files);
+    files.write(".prefect/config.toml", "[extra]\nthing = 1\n");
+    let other = files.write("other.toml", "[elsewhere]\nkey = 1\n");
+    let other = other.display();
+    let fish = |line: &str| fish_completes(&files, &bin, line);
+    assert_eq!(fish("prefect-config get server.po"), ["server.port"]);
+    assert_eq!(fish("prefect-config view extra.t"), ["extra.thing"]);
+    assert_eq!(
+        fish("prefect-config env --include server.po"),
+        ["server.port"]
+    );
+    assert_eq!(
+        fish(&format!("prefect-config --user {other} explain elsewhere.")),
+        ["elsewhere.key"]
+    );
+    assert_eq!(fish("prefect-config comp"), ["completions"]);
+    assert!(!fish("prefect-config secret get server.po").contains(&"server.port".to_owned()));
+}
+
+/// zsh: the function the script gives `_arguments` as the key arguments'
+/// action, run with the line as `_prefect-config` keeps it and `compadd`
+/// replaced by a printer.
+#[test]
+fn zsh_key_function_lists_the_keys_of_the_typed_files() {
+    let files = TempFiles::new();
+    let bin = bin_dir(&files);
+    let path = files.write("_prefect-config", &script(&files, "zsh"));
+    files.write(".prefect/config.toml", "[extra]\nthing = 1\n");
+    let other = files.write("other.toml", "[elsewhere]\nkey = 1\n");
+    let run = |line: &str| {
+        let program = format!(
+            "compdef() {{ :; }}; source '{}'; compadd() {{ shift; print -l -- ${{(P)1}}; }}; \
+             _prefect_config_line=({line}); _prefect_config_keys",
+            path.display()
+        );
+        let out = Command::new("zsh")
+            .args(["-f", "-c", &program])
+            .env_clear()
+            .env("HOME", files.dir.path())
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .expect("zsh is installed (.ci/run installs it)");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let keys = run("prefect-config get server.p");
+    assert!(keys.lines().any(|k| k == "server.port"), "{keys}");
+    assert!(keys.lines().any(|k| k == "extra.thing"), "{keys}");
+    let keys = run(&format!("prefect-config --user {} view e", other.display()));
+    assert!(keys.lines().any(|k| k == "elsewhere.key"), "{keys}");
+    assert!(!keys.lines().any(|k| k == "extra"), "{keys}");
+    let keys = run(&format!("prefect-config --user={} view e", other.display()));
+    assert!(keys.lines().any(|k| k == "elsewhere.key"), "{keys}");
 }

@@ -168,16 +168,19 @@ fn collect_options(command: &Command, names: &mut Vec<String>) {
 fn zsh_keys(generated: &str) -> String {
     let function = r#"
 # Key names from `prefect-config __complete-keys` (added to clap_complete's script).
+# `_arguments` shifts `words` for a subcommand, so the line as typed is kept
+# in `_prefect_config_line` by `_prefect-config`.
 _prefect_config_keys() {
-    local -a keys loader
+    local -a keys loader line
     local i
-    for (( i = 2; i < CURRENT; i++ )); do
-        case "${words[i]}" in
-            --defaults|--user|--backend|--env-prefix) loader+=("${words[i]}" "${words[i+1]}") ;;
-            --defaults=*|--user=*|--backend=*|--env-prefix=*) loader+=("${words[i]}") ;;
+    line=("${_prefect_config_line[@]}")
+    for (( i = 2; i < ${#line}; i++ )); do
+        case "${line[i]}" in
+            --defaults|--user|--backend|--env-prefix) loader+=("${line[i]}" "${line[i+1]}") ;;
+            --defaults=*|--user=*|--backend=*|--env-prefix=*) loader+=("${line[i]}") ;;
         esac
     done
-    keys=(${(f)"$("${words[1]}" "${loader[@]}" __complete-keys 2>/dev/null)"})
+    keys=(${(f)"$("${line[1]}" "${loader[@]}" __complete-keys 2>/dev/null)"})
     compadd -a keys
 }
 "#;
@@ -192,6 +195,9 @@ _prefect_config_keys() {
         out.push('\n');
         if line.starts_with("#compdef") {
             out.push_str(function);
+        }
+        if line.trim() == r#"local context curcontext="$curcontext" state line"# {
+            out.push_str("    local -a _prefect_config_line=(\"${words[@]:0:$CURRENT}\")\n");
         }
     }
     out
@@ -210,11 +216,29 @@ fn zsh_key_spec(line: &str) -> Option<&str> {
         .then_some(&line[..spec.len() + 1])
 }
 
-/// fish: key names after a key-taking subcommand (not `secret set`).
+/// fish: key names after a key-taking subcommand (not `secret set`) and as
+/// the value of `env --include` (an option's value completes only from that
+/// option's own list in fish).
 const FISH_KEYS: &str = r#"
 # Key names from `prefect-config __complete-keys` (added to clap_complete's script).
-complete -c prefect-config -n "__fish_seen_subcommand_from get explain view set unset; and not __fish_seen_subcommand_from secret" -f -a "(prefect-config __complete-keys)"
-complete -c prefect-config -n "__fish_seen_subcommand_from env; and __fish_prev_arg_in --include" -f -a "(prefect-config __complete-keys)"
+function __prefect_config_keys
+    set -l words (commandline -opc)
+    set -l loader
+    set -l i 2
+    while test $i -le (count $words)
+        switch $words[$i]
+            case --defaults --user --backend --env-prefix
+                set -a loader $words[$i] $words[(math $i + 1)]
+                set i (math $i + 1)
+            case '--defaults=*' '--user=*' '--backend=*' '--env-prefix=*'
+                set -a loader $words[$i]
+        end
+        set i (math $i + 1)
+    end
+    $words[1] $loader __complete-keys 2>/dev/null
+end
+complete -c prefect-config -n "__fish_seen_subcommand_from get explain view set unset; and not __fish_seen_subcommand_from secret" -f -a "(__prefect_config_keys)"
+complete -c prefect-config -n "__fish_seen_subcommand_from env" -l include -r -f -a "(__prefect_config_keys)"
 "#;
 
 /// `__complete-keys [PREFIX]`: every key path (tables and leaves) of the
@@ -289,6 +313,8 @@ mod tests {
             .count();
         assert_eq!(calls, KEY_ARGS.len(), "{script}");
         assert!(script.contains("_prefect_config_keys() {"));
+        // The line as typed is kept before `_arguments` shifts it.
+        assert_eq!(script.matches("local -a _prefect_config_line=").count(), 1);
     }
 
     #[test]
