@@ -100,26 +100,32 @@ impl Style {
         format!("{}{}", how(self, text), " ".repeat(pad))
     }
 
+    /// Bold: keys and layer names.
     pub fn key(self, text: &str) -> String {
         self.paint(anstyle::Style::new().effects(Effects::BOLD), text)
     }
 
+    /// Dimmed: source labels and asides.
     pub fn dim(self, text: &str) -> String {
         self.paint(anstyle::Style::new().effects(Effects::DIMMED), text)
     }
 
+    /// Green: found, the winning layer.
     pub fn good(self, text: &str) -> String {
         self.paint(AnsiColor::Green.on_default(), text)
     }
 
+    /// Bold red: errors.
     pub fn bad(self, text: &str) -> String {
         self.paint(AnsiColor::Red.on_default().effects(Effects::BOLD), text)
     }
 
+    /// Bold yellow: warnings, what was not found.
     pub fn warn(self, text: &str) -> String {
         self.paint(AnsiColor::Yellow.on_default().effects(Effects::BOLD), text)
     }
 
+    /// Bold cyan: notes.
     pub fn note(self, text: &str) -> String {
         self.paint(AnsiColor::Cyan.on_default().effects(Effects::BOLD), text)
     }
