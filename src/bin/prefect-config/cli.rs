@@ -4,9 +4,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Inspect the effective Prefect configuration and where each value comes from.
+/// Inspect, explain and edit Prefect's layered configuration (defaults, config
+/// files, secrets directory, `PREFECT__*` variables) and see where each value
+/// comes from.
 #[derive(Debug, Parser)]
-#[command(name = "prefect-config", version, about, propagate_version = true)]
+#[command(
+    name = "prefect-config",
+    version,
+    propagate_version = true,
+    next_help_heading = "Global options",
+    after_help = crate::completions::HELP
+)]
 pub struct Cli {
     /// Defaults file to use instead of the embedded defaults.
     #[arg(long, global = true, value_name = "FILE")]
@@ -20,6 +28,14 @@ pub struct Cli {
     /// Prefix of the environment variables to read.
     #[arg(long, global = true, value_name = "P", default_value = "PREFECT")]
     pub env_prefix: String,
+    /// When to colour the output; `auto` colours a terminal unless `NO_COLOR`
+    /// is set (`CLICOLOR_FORCE` colours a pipe too).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Leave out warnings and notes on stderr (errors and the requested
+    /// output still print).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -43,7 +59,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  prefect-config explain server.endpoint")]
     Explain(ExplainArgs),
     /// List the layers in order, with their paths and whether each was found.
-    #[command(after_help = "Example:\n  prefect-config sources --json")]
+    #[command(after_help = "Example:\n  prefect-config sources --format json")]
     Sources(SourcesArgs),
     /// Print the configuration as `export NAME='value'` lines for a POSIX shell.
     ///
@@ -80,6 +96,18 @@ pub enum Command {
     /// Read and write secrets (local `[context.secrets]`, or Prefect Cloud).
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Print a completion script for a shell; `get`, `explain`, `view`,
+    /// `set` and `unset` complete key names in bash, zsh and fish.
+    #[command(after_help = crate::completions::INSTALL)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    #[command(
+        after_help = "Example:\n  prefect-config man > ~/.local/share/man/man1/prefect-config.1"
+    )]
+    Man,
+    /// Print the known key paths, one a line (used by the completion scripts).
+    #[command(name = "__complete-keys", hide = true)]
+    CompleteKeys(CompleteKeysArgs),
 }
 
 #[derive(Debug, Args)]
@@ -108,9 +136,8 @@ pub enum Format {
 pub struct GetArgs {
     /// A dotted key path such as `server.port`.
     pub key: String,
-    /// Print the value as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Print a secret value instead of `********`.
     #[arg(long)]
     pub show_secrets: bool,
@@ -120,9 +147,8 @@ pub struct GetArgs {
 pub struct ExplainArgs {
     /// A dotted key path such as `server.endpoint`.
     pub key: String,
-    /// Print the explanation as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Print secret values instead of `********`.
     #[arg(long)]
     pub show_secrets: bool,
@@ -130,9 +156,8 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct SourcesArgs {
-    /// Print the layers as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 #[derive(Debug, Args)]
@@ -190,13 +215,15 @@ pub struct UnsetArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
-    /// Print a secret, masked unless --show.
-    #[command(after_help = "Example:\n  prefect-config secret get SLACK_WEBHOOK_URL --show")]
+    /// Print a secret, masked unless --show-secrets.
+    #[command(
+        after_help = "Example:\n  prefect-config secret get SLACK_WEBHOOK_URL --show-secrets"
+    )]
     Get {
         /// The secret's name.
         name: String,
-        /// Print the value.
-        #[arg(long)]
+        /// Print the value instead of `********`.
+        #[arg(long = "show-secrets", alias = "show")]
         show: bool,
         /// Read from Prefect Cloud instead of the local configuration.
         #[arg(long)]
@@ -248,4 +275,50 @@ pub enum SecretCommand {
         #[arg(long)]
         cloud: bool,
     },
+}
+
+/// `--format text|json` for commands that print text by default; `--json`, the
+/// earlier spelling of `--format json`, is kept, hidden.
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Output format.
+    #[arg(long = "format", value_enum, default_value_t = TextFormat::Text)]
+    format: TextFormat,
+    #[arg(long, hide = true, conflicts_with = "format")]
+    json: bool,
+}
+
+impl FormatArgs {
+    /// True for `--format json` (or `--json`).
+    pub fn is_json(&self) -> bool {
+        self.json || self.format == TextFormat::Json
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    Text,
+    Json,
+}
+
+/// `--color auto|always|never`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print the script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteKeysArgs {
+    /// Only the keys that start with this.
+    #[arg(default_value = "")]
+    pub prefix: String,
 }

@@ -46,7 +46,9 @@ pub fn run(layers: &Layers, args: &EnvArgs, default_prefix: &str) -> Result<(), 
     print!("{out}");
     note_hidden(hidden);
     for name in unnamable {
-        eprintln!("prefect-config: warning: `{name}` is not a valid shell variable name; left out");
+        crate::style::warning(format_args!(
+            "`{name}` is not a valid shell variable name; left out"
+        ));
     }
     Ok(())
 }
@@ -54,10 +56,10 @@ pub fn run(layers: &Layers, args: &EnvArgs, default_prefix: &str) -> Result<(), 
 /// Tells on stderr how many sensitive values were left out, if any.
 pub fn note_hidden(hidden: usize) {
     if hidden > 0 {
-        eprintln!(
-            "prefect-config: note: {hidden} secret value{} left out; pass --show-secrets to include {}",
+        crate::style::note(format_args!(
+            "{hidden} secret value{} left out; pass --show-secrets to include {}",
             if hidden == 1 { " was" } else { "s were" },
             if hidden == 1 { "it" } else { "them" },
-        );
+        ));
     }
 }

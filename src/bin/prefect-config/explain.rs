@@ -31,7 +31,7 @@ pub fn run(layers: &Layers, args: &ExplainArgs) -> Result<(), Failure> {
         })
     };
 
-    if args.json {
+    if args.format.is_json() {
         // The library's JSON of the explanation (masked unless secrets are
         // shown), with what each reference read beside its name.
         let out = if args.show_secrets {

@@ -14,7 +14,7 @@ pub fn run(layers: &Layers, args: &GetArgs) -> Result<(), Failure> {
         .get(&args.key)
         .ok_or_else(|| missing_key(config, &args.key))?;
     let shown = Masker::new(layers, args.show_secrets).masked(&args.key, value);
-    let text = if args.json {
+    let text = if args.format.is_json() {
         json_text(&shown)?
     } else {
         match &shown {

@@ -23,6 +23,6 @@ pub fn run(file: &ConfigFile, defaults: Option<&Path>, args: &InitArgs) -> Resul
         None => EMBEDDED_DEFAULTS.to_owned(),
     };
     let edited = write::apply(file, &[Change::replace(text)])?;
-    eprintln!("prefect-config: wrote `{}`", edited.file().display());
+    crate::style::status(format_args!("wrote `{}`", edited.file().display()));
     Ok(())
 }

@@ -2,19 +2,23 @@
 //! from?
 //!
 //! A thin layer over the library's public API: [`cli`] holds the clap
-//! structures, one file per command does its work, [`output`] decides colour
-//! and masking. Exit status: 0 success, 1 failure, 2 usage error (clap).
+//! structures, one file per command does its work, [`output`] decides
+//! masking, [`style`] colour and what `--quiet` silences. Exit status: 0
+//! success, 1 failure, 2 usage error (clap).
 
 mod cli;
+mod completions;
 mod env;
 mod explain;
 mod get;
 mod init;
+mod man;
 mod output;
 mod render;
 mod secret;
 mod set;
 mod sources;
+mod style;
 mod validate;
 mod view;
 mod write;
@@ -22,7 +26,7 @@ mod write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use prefect_config::config::{Config, Layers, Loader};
 use prefect_config::edit::ConfigFile;
 
@@ -51,17 +55,42 @@ pub fn with_causes(err: &dyn std::error::Error) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `--color` is read first so that clap's help and usage errors follow it.
+    if let Some(color) = style::color_in_args(&args) {
+        style::init(color, false);
+    }
+    let cli = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+        .unwrap_or_else(|err| err.exit());
+    style::init(cli.color, cli.quiet);
     match run(&cli) {
         Ok(code) => code,
         Err(Failure(message)) => {
-            eprintln!("prefect-config: error: {message}");
+            style::error(message);
             ExitCode::FAILURE
         }
     }
 }
 
 fn run(cli: &Cli) -> Result<ExitCode, Failure> {
+    // Commands that read no configuration.
+    match &cli.command {
+        Command::Completions(args) => {
+            completions::run(args)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Man => {
+            man::run()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::CompleteKeys(args) => {
+            completions::keys(&loader(cli), cli.defaults.as_deref(), args);
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let loader = loader(cli);
     check_paths(cli, &loader)?;
     // Commands that work without (or despite) a loadable configuration: a
@@ -107,7 +136,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     }
     let layers = loader.load_layers().map_err(|e| with_causes(&e))?;
     for warning in layers.config().warnings() {
-        eprintln!("prefect-config: warning: {warning}");
+        style::warning(warning);
     }
     warn_readable_secrets(&layers);
     match &cli.command {
@@ -120,7 +149,10 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         | Command::Validate(_)
         | Command::Init(_)
         | Command::Set(_)
-        | Command::Unset(_) => {}
+        | Command::Unset(_)
+        | Command::Completions(_)
+        | Command::Man
+        | Command::CompleteKeys(_) => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,55 +1,13 @@
-//! Colour, masking, and how sources and values print.
-
-use std::io::IsTerminal;
+//! Masking, and how sources and values print (colour is in [`crate::style`]).
 
 use prefect_config::Value;
 use prefect_config::config::{Config, Explanation, Layers, Source};
 
+// The commands import `Style` from here, beside the other printing helpers.
+pub use crate::style::Style;
+
 /// What a masked value prints as.
 pub const MASK: &str = "********";
-
-/// ANSI styling, on only for a terminal and never with `NO_COLOR` set.
-#[derive(Clone, Copy, Debug)]
-pub struct Style {
-    color: bool,
-}
-
-impl Style {
-    pub fn for_stdout() -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            color: !no_color && std::io::stdout().is_terminal(),
-        }
-    }
-
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
-
-    pub fn key(self, text: &str) -> String {
-        self.paint("1", text)
-    }
-
-    pub fn dim(self, text: &str) -> String {
-        self.paint("2", text)
-    }
-
-    pub fn good(self, text: &str) -> String {
-        self.paint("32", text)
-    }
-
-    pub fn bad(self, text: &str) -> String {
-        self.paint("31", text)
-    }
-
-    pub fn warn(self, text: &str) -> String {
-        self.paint("33", text)
-    }
-}
 
 /// Nothing to hide: an unset credential is shown as unset.
 pub fn is_blank(value: &Value) -> bool {

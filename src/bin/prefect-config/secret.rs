@@ -72,14 +72,14 @@ pub fn run(config: &Config, command: &SecretCommand) -> Result<ExitCode, Failure
             cloud_backend(config)?
                 .set(name, &value)
                 .map_err(|e| e.to_string())?;
-            eprintln!("prefect-config: set secret `{name}` in Prefect Cloud");
+            crate::style::status(format_args!("set secret `{name}` in Prefect Cloud"));
             Ok(ExitCode::SUCCESS)
         }
         SecretCommand::Delete { name, .. } => {
             cloud_backend(config)?
                 .delete(name)
                 .map_err(|e| e.to_string())?;
-            eprintln!("prefect-config: deleted secret `{name}` from Prefect Cloud");
+            crate::style::status(format_args!("deleted secret `{name}` from Prefect Cloud"));
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -94,20 +94,20 @@ pub fn set_local(
 ) -> Result<(), Failure> {
     let value = set::value(name, &read_value(name, value)?, how)?;
     let edited = write::apply(file, &[Change::set_secret(name, value)])?;
-    eprintln!(
-        "prefect-config: set secret `{name}` in `{}`",
+    crate::style::status(format_args!(
+        "set secret `{name}` in `{}`",
         edited.file().display()
-    );
+    ));
     Ok(())
 }
 
 /// `secret delete NAME` without `--cloud`.
 pub fn delete_local(file: &ConfigFile, name: &str) -> Result<(), Failure> {
     let edited = write::apply(file, &[Change::unset_secret(name)])?;
-    eprintln!(
-        "prefect-config: deleted secret `{name}` from `{}`",
+    crate::style::status(format_args!(
+        "deleted secret `{name}` from `{}`",
         edited.file().display()
-    );
+    ));
     Ok(())
 }
 
@@ -118,10 +118,10 @@ pub fn delete_local(file: &ConfigFile, name: &str) -> Result<(), Failure> {
 fn cloud_backend(config: &Config) -> Result<CloudBackend, Failure> {
     let backend = CloudBackend::from_config(config).map_err(|e| e.to_string())?;
     if let (Some(host), true) = (backend.insecure_host(), backend.has_api_key()) {
-        eprintln!(
-            "prefect-config: warning: `cloud.graphql` is an http:// URL: the Prefect Cloud API \
-             key goes to `{host}` in clear text"
-        );
+        crate::style::warning(format_args!(
+            "`cloud.graphql` is an http:// URL: the Prefect Cloud API key goes to `{host}` in \
+             clear text"
+        ));
     }
     Ok(backend)
 }

@@ -16,11 +16,11 @@ pub fn set(file: &ConfigFile, args: &SetArgs) -> Result<(), Failure> {
     }
     let edited = write::apply(file, &changes)?;
     for change in &changes {
-        eprintln!(
-            "prefect-config: set `{}` in `{}`",
+        crate::style::status(format_args!(
+            "set `{}` in `{}`",
             change.key(),
             edited.file().display()
-        );
+        ));
     }
     Ok(())
 }
@@ -33,10 +33,10 @@ pub fn unset(file: &ConfigFile, args: &UnsetArgs) -> Result<(), Failure> {
         .collect::<Result<_, _>>()?;
     let edited = write::apply(file, &changes)?;
     for key in &args.keys {
-        eprintln!(
-            "prefect-config: unset `{key}` in `{}`",
+        crate::style::status(format_args!(
+            "unset `{key}` in `{}`",
             edited.file().display()
-        );
+        ));
     }
     Ok(())
 }

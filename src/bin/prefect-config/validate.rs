@@ -33,9 +33,9 @@ pub fn run(base: &Loader, files: &[PathBuf]) -> Result<ExitCode, Failure> {
         }
     }
     if errors == 0 && warnings == 0 {
-        eprintln!("prefect-config: no problems found");
+        crate::style::status("no problems found");
     } else {
-        eprintln!("prefect-config: {errors} error(s), {warnings} warning(s)");
+        crate::style::status(format_args!("{errors} error(s), {warnings} warning(s)"));
     }
     Ok(if errors == 0 {
         ExitCode::SUCCESS

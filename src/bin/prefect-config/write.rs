@@ -36,10 +36,10 @@ pub fn warn_readable(path: &Path) {
     // Escaped and quoted: a path may hold a newline and a command, and the
     // suggestion is meant to be pasted into a shell.
     let shown = crate::output::escape_controls(path.display().to_string());
-    eprintln!(
-        "prefect-config: warning: `{shown}` holds secrets and is readable by group or others; run `chmod 600 {}`",
+    crate::style::warning(format_args!(
+        "`{shown}` holds secrets and is readable by group or others; run `chmod 600 {}`",
         crate::render::shell_quote(&shown)
-    );
+    ));
 }
 
 /// True when group or others may read `path`.
