@@ -58,7 +58,9 @@ pub enum Command {
     /// missing keys, likely typos) do not change the exit status.
     #[command(after_help = "Example:\n  prefect-config validate ~/.prefect/config.toml")]
     Validate(ValidateArgs),
-    /// Write the defaults to the user config file (mode 0600).
+    /// Write a short commented template to the user config file (mode 0600):
+    /// the layers and their order, where secrets go, commented examples.
+    /// With --full, a copy of every default instead.
     #[command(after_help = "Example:\n  prefect-config init --force")]
     Init(InitArgs),
     /// Set keys in the user config file, keeping its comments.
@@ -95,6 +97,14 @@ pub struct ViewArgs {
     /// Print secret values instead of `********`.
     #[arg(long)]
     pub show_secrets: bool,
+    /// Only the values that differ from the defaults: set by a file, the
+    /// secrets directory or the environment, or computed from such a value.
+    #[arg(long)]
+    pub changed: bool,
+    /// Show what the defaults alone give beside each changed value (masked
+    /// like the value); implies --changed.
+    #[arg(long)]
+    pub show_defaults: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -146,6 +156,10 @@ pub struct EnvArgs {
     /// Include secret values.
     #[arg(long)]
     pub show_secrets: bool,
+    /// Only the values set above the defaults (by a file, the secrets
+    /// directory or the environment): what a container needs.
+    #[arg(long)]
+    pub changed: bool,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +173,9 @@ pub struct InitArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Write a copy of every default instead of the short template.
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,11 +5,13 @@
 //! structures, one file per command does its work, [`output`] decides colour
 //! and masking. Exit status: 0 success, 1 failure, 2 usage error (clap).
 
+mod changed;
 mod cli;
 mod env;
 mod explain;
 mod get;
 mod init;
+mod keys;
 mod output;
 mod render;
 mod secret;
@@ -82,11 +84,11 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         }
         Command::Set(args) => {
             let file = user_file(cli, &loader, args.value.allow_expansion)?;
-            set::set(&file, args)?;
+            set::set(&file, args, &cli.env_prefix)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Unset(args) => {
-            set::unset(&user_file(cli, &loader, false)?, args)?;
+            set::unset(&user_file(cli, &loader, false)?, args, &cli.env_prefix)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Secret(SecretCommand::Set {
@@ -111,9 +113,9 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     }
     warn_readable_secrets(&layers);
     match &cli.command {
-        Command::View(args) => view::run(&layers, args, &cli.env_prefix)?,
-        Command::Get(args) => get::run(&layers, args)?,
-        Command::Explain(args) => explain::run(&layers, args)?,
+        Command::View(args) => view::run(&layers, args, &cli.env_prefix, cli.defaults.as_deref())?,
+        Command::Get(args) => get::run(&layers, args, &cli.env_prefix)?,
+        Command::Explain(args) => explain::run(&layers, args, &cli.env_prefix)?,
         Command::Env(args) => env::run(&layers, args, &cli.env_prefix)?,
         Command::Secret(command) => return secret::run(layers.config(), command),
         Command::Sources(_)
