@@ -86,7 +86,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ViewArgs {
-    /// A dotted key path such as `server` or `cloud.api`.
+    /// A dotted key path such as `server` or `cloud.api`, or the variable
+    /// name that sets it (`PREFECT__CLOUD__API`, any case).
     pub path: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Toml)]
@@ -116,7 +117,7 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct GetArgs {
-    /// A dotted key path such as `server.port`.
+    /// A dotted key path such as `server.port`, or `PREFECT__SERVER__PORT`.
     pub key: String,
     /// Print the value as JSON.
     #[arg(long)]
@@ -128,7 +129,7 @@ pub struct GetArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A dotted key path such as `server.endpoint`.
+    /// A dotted key path such as `server.endpoint`, or `PREFECT__SERVER__ENDPOINT`.
     pub key: String,
     /// Print the explanation as JSON.
     #[arg(long)]
