@@ -32,7 +32,7 @@ fn view_json_toml_env_and_subtree() {
     let t: toml::Table = String::from_utf8_lossy(&out.get_output().stdout)
         .parse()
         .unwrap();
-    assert_eq!(t["port"].as_integer(), Some(4200));
+    assert_eq!(t["server"]["port"].as_integer(), Some(4200));
     cmd(&files)
         .args(&d)
         .args(["view", "server.port", "--format", "env"])
@@ -401,7 +401,7 @@ fn validate_without_files_checks_the_loaded_files() {
 fn init_writes_the_defaults_privately_and_refuses_to_overwrite() {
     let files = TempFiles::new();
     let path = user_file(&files);
-    cmd(&files).arg("init").assert().success();
+    cmd(&files).args(["init", "--full"]).assert().success();
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         prefect_config::config::EMBEDDED_DEFAULTS
@@ -417,7 +417,7 @@ fn init_writes_the_defaults_privately_and_refuses_to_overwrite() {
     let d = with_defaults(&files);
     cmd(&files)
         .args(&d)
-        .args(["init", "--force"])
+        .args(["init", "--full", "--force"])
         .assert()
         .success();
     assert_eq!(

@@ -78,6 +78,39 @@ fn split_env(rest: &str) -> SmallVec<[&str; 4]> {
     parts
 }
 
+/// The dotted key that the environment variable `name` sets under `prefix`,
+/// by the loader's case rule (`PREFECT__SERVER__PORT` → `server.port`;
+/// `PREFECT__CONTEXT__SECRETS__MyName` → `context.secrets.MyName`).
+///
+/// For names people type: `PREFIX__` is matched in any ASCII case (the loader
+/// itself matches it exactly). `None` when `name` does not start with
+/// `PREFIX__`, has an empty part (`PREFECT__A____B`), or has a part holding a
+/// dot, which no dotted key can spell.
+///
+/// ```
+/// use prefect_config::config::env_var_key;
+/// assert_eq!(env_var_key("PREFECT", "prefect__Server__PORT").as_deref(), Some("server.port"));
+/// assert_eq!(
+///     env_var_key("PREFECT", "PREFECT__CONTEXT__SECRETS__MyName").as_deref(),
+///     Some("context.secrets.MyName"),
+/// );
+/// assert_eq!(env_var_key("PREFECT", "server.port"), None);
+/// assert_eq!(env_var_key("PREFECT", "PREFECT__A____B"), None);
+/// ```
+pub fn env_var_key(prefix: &str, name: &str) -> Option<String> {
+    let given_prefix = name.get(..prefix.len())?;
+    if !given_prefix.eq_ignore_ascii_case(prefix) {
+        return None;
+    }
+    // `get` succeeded, so `prefix.len()` is a character boundary.
+    let rest = name[prefix.len()..].strip_prefix(SEPARATOR)?;
+    let path = KeyPath::from_env(name, rest).ok()?;
+    if path.parts().iter().any(|part| part.contains('.')) {
+        return None;
+    }
+    Some(path.into_parts().join("."))
+}
+
 /// The index from which parts keep their case: the secret's name below
 /// `context.secrets`; past the end for any other key.
 fn case_kept_from<'a>(
@@ -136,6 +169,33 @@ mod tests {
             let err = KeyPath::from_env("X", rest).unwrap_err();
             assert!(matches!(err, ConfigError::EmptyEnvKeyPart { .. }), "{rest}");
         }
+    }
+
+    #[test]
+    fn env_var_key_inverts_var_name_of() {
+        for key in [
+            "server.port",
+            "context.secrets.MyKey",
+            "a._b",
+            "tasks.defaults.timeout",
+        ] {
+            let parts: Vec<&str> = key.split('.').collect();
+            let name = var_name_of("APP", &parts);
+            assert_eq!(env_var_key("APP", &name).as_deref(), Some(key), "{name}");
+        }
+        // Names that do not load back as the key they came from.
+        assert_eq!(
+            env_var_key("APP", &var_name_of("APP", &["a", "B"])).as_deref(),
+            Some("a.b")
+        );
+        assert_eq!(env_var_key("APP", &var_name_of("APP", &["a", ""])), None);
+        assert_eq!(env_var_key("APP", "APP__A.B__C"), None);
+        assert_eq!(env_var_key("APP", "APPX__A"), None);
+        assert_eq!(env_var_key("APP", "AP"), None);
+        assert_eq!(env_var_key("APP", "APP__"), None);
+        // A multi-byte character where the prefix would end is no match, not a panic.
+        assert_eq!(env_var_key("AB", "Aé__X"), None);
+        assert_eq!(env_var_key("A", "é__X"), None);
     }
 
     #[test]

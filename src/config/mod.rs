@@ -158,6 +158,7 @@ pub(crate) use error::with_causes;
 pub use explain::{Explanation, ExposedExplanation, Input, Layers};
 #[cfg(feature = "edit")]
 pub(crate) use export::file_text;
+pub use key::env_var_key;
 pub use limits::Limits;
 pub use loader::{EMBEDDED_DEFAULTS, Loader};
 #[cfg(feature = "cloud")]

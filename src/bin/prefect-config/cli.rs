@@ -74,7 +74,9 @@ pub enum Command {
     /// missing keys, likely typos) do not change the exit status.
     #[command(after_help = "Example:\n  prefect-config validate ~/.prefect/config.toml")]
     Validate(ValidateArgs),
-    /// Write the defaults to the user config file (mode 0600).
+    /// Write a short commented template to the user config file (mode 0600):
+    /// the layers and their order, where secrets go, commented examples.
+    /// With --full, a copy of every default instead.
     #[command(after_help = "Example:\n  prefect-config init --force")]
     Init(InitArgs),
     /// Set keys in the user config file, keeping its comments.
@@ -112,7 +114,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ViewArgs {
-    /// A dotted key path such as `server` or `cloud.api`.
+    /// A dotted key path such as `server` or `cloud.api`, or the variable
+    /// name that sets it (`PREFECT__CLOUD__API`, any case).
     pub path: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Toml)]
@@ -123,6 +126,14 @@ pub struct ViewArgs {
     /// Print secret values instead of `********`.
     #[arg(long)]
     pub show_secrets: bool,
+    /// Only the values that differ from the defaults: set by a file, the
+    /// secrets directory or the environment, or computed from such a value.
+    #[arg(long)]
+    pub changed: bool,
+    /// Show what the defaults alone give beside each changed value (masked
+    /// like the value); implies --changed.
+    #[arg(long)]
+    pub show_defaults: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -134,7 +145,7 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct GetArgs {
-    /// A dotted key path such as `server.port`.
+    /// A dotted key path such as `server.port`, or `PREFECT__SERVER__PORT`.
     pub key: String,
     #[command(flatten)]
     pub format: FormatArgs,
@@ -145,7 +156,7 @@ pub struct GetArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A dotted key path such as `server.endpoint`.
+    /// A dotted key path such as `server.endpoint`, or `PREFECT__SERVER__ENDPOINT`.
     pub key: String,
     #[command(flatten)]
     pub format: FormatArgs,
@@ -171,6 +182,10 @@ pub struct EnvArgs {
     /// Include secret values.
     #[arg(long)]
     pub show_secrets: bool,
+    /// Only the values set above the defaults (by a file, the secrets
+    /// directory or the environment): what a container needs.
+    #[arg(long)]
+    pub changed: bool,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +199,9 @@ pub struct InitArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Write a copy of every default instead of the short template.
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Debug, Args)]

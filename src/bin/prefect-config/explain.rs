@@ -9,11 +9,12 @@ use crate::output::{MASK, Masker, Style, inline, is_blank, source_label};
 use crate::render::json_text;
 use crate::{Failure, missing_key};
 
-pub fn run(layers: &Layers, args: &ExplainArgs) -> Result<(), Failure> {
+pub fn run(layers: &Layers, args: &ExplainArgs, prefix: &str) -> Result<(), Failure> {
     let config = layers.config();
+    let key = crate::keys::typed(&args.key, prefix);
     let why = layers
-        .explain(&args.key)
-        .ok_or_else(|| missing_key(config, &args.key))?;
+        .explain(&key)
+        .ok_or_else(|| missing_key(config, &key))?;
     let masker = Masker::new(layers, args.show_secrets);
     let why = if args.show_secrets {
         why

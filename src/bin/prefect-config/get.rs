@@ -4,21 +4,23 @@ use prefect_config::Value;
 use prefect_config::config::Layers;
 
 use crate::cli::GetArgs;
+use crate::keys;
 use crate::output::Masker;
-use crate::render::{json_text, toml_text};
+use crate::render::{NULL, json_text, toml_text};
 use crate::{Failure, missing_key};
 
-pub fn run(layers: &Layers, args: &GetArgs) -> Result<(), Failure> {
+pub fn run(layers: &Layers, args: &GetArgs, prefix: &str) -> Result<(), Failure> {
     let config = layers.config();
-    let value = config
-        .get(&args.key)
-        .ok_or_else(|| missing_key(config, &args.key))?;
-    let shown = Masker::new(layers, args.show_secrets).masked(&args.key, value);
+    let key = keys::typed(&args.key, prefix);
+    let value = config.get(&key).ok_or_else(|| missing_key(config, &key))?;
+    let shown = Masker::new(layers, args.show_secrets).masked(&key, value);
     let text = if args.format.is_json() {
         json_text(&shown)?
     } else {
         match &shown {
             Value::String(s) => format!("{s}\n"),
+            // As everywhere outside JSON (see `render::NULL`).
+            Value::Null => format!("{NULL}\n"),
             Value::Object(_) => toml_text(&shown)?,
             other => format!("{other}\n"),
         }

@@ -1,4 +1,5 @@
-//! `init`: write the defaults to the user config file.
+//! `init`: write a short commented template to the user config file, or
+//! with `--full` a copy of every default.
 
 use std::path::Path;
 
@@ -9,6 +10,10 @@ use crate::Failure;
 use crate::cli::InitArgs;
 use crate::write;
 
+/// What `init` writes: the layers, where secrets go and three commented
+/// examples, but no values, so that what the user sets stays visibly theirs.
+pub const TEMPLATE: &str = include_str!("init_template.toml");
+
 pub fn run(file: &ConfigFile, defaults: Option<&Path>, args: &InitArgs) -> Result<(), Failure> {
     if file.path().exists() && !args.force {
         return Err(format!(
@@ -17,12 +22,43 @@ pub fn run(file: &ConfigFile, defaults: Option<&Path>, args: &InitArgs) -> Resul
         )
         .into());
     }
-    let text = match defaults {
-        Some(path) => std::fs::read_to_string(path)
+    let text = match (args.full, defaults) {
+        (false, _) => TEMPLATE.to_owned(),
+        (true, Some(path)) => std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?,
-        None => EMBEDDED_DEFAULTS.to_owned(),
+        (true, None) => EMBEDDED_DEFAULTS.to_owned(),
     };
     let edited = write::apply(file, &[Change::replace(text)])?;
     crate::style::status(format_args!("wrote `{}`", edited.file().display()));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_sets_nothing_and_its_examples_parse() {
+        let empty: toml::Table = TEMPLATE.parse().expect("the template is TOML");
+        assert!(empty.is_empty());
+        let uncommented: String = TEMPLATE
+            .lines()
+            .filter_map(|line| line.strip_prefix("# "))
+            .filter(|line| {
+                line.starts_with('[')
+                    || line
+                        .split_once(" = ")
+                        .is_some_and(|(k, _)| !k.contains(' '))
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let examples: toml::Table = uncommented.parse().expect("the examples are TOML");
+        assert_eq!(examples["server"]["port"].as_integer(), Some(8080));
+        assert_eq!(examples["debug"].as_bool(), Some(true));
+        assert!(
+            examples["context"]["secrets"]
+                .get("SLACK_WEBHOOK_URL")
+                .is_some()
+        );
+    }
 }

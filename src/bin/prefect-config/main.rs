@@ -6,12 +6,14 @@
 //! masking, [`style`] colour and what `--quiet` silences. Exit status: 0
 //! success, 1 failure, 2 usage error (clap).
 
+mod changed;
 mod cli;
 mod completions;
 mod env;
 mod explain;
 mod get;
 mod init;
+mod keys;
 mod man;
 mod output;
 mod render;
@@ -111,11 +113,11 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         }
         Command::Set(args) => {
             let file = user_file(cli, &loader, args.value.allow_expansion)?;
-            set::set(&file, args)?;
+            set::set(&file, args, &cli.env_prefix)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Unset(args) => {
-            set::unset(&user_file(cli, &loader, false)?, args)?;
+            set::unset(&user_file(cli, &loader, false)?, args, &cli.env_prefix)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Secret(SecretCommand::Set {
@@ -140,9 +142,9 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     }
     warn_readable_secrets(&layers);
     match &cli.command {
-        Command::View(args) => view::run(&layers, args, &cli.env_prefix)?,
-        Command::Get(args) => get::run(&layers, args)?,
-        Command::Explain(args) => explain::run(&layers, args)?,
+        Command::View(args) => view::run(&layers, args, &cli.env_prefix, cli.defaults.as_deref())?,
+        Command::Get(args) => get::run(&layers, args, &cli.env_prefix)?,
+        Command::Explain(args) => explain::run(&layers, args, &cli.env_prefix)?,
         Command::Env(args) => env::run(&layers, args, &cli.env_prefix)?,
         Command::Secret(command) => return secret::run(layers.config(), command),
         Command::Sources(_)

@@ -147,7 +147,26 @@ pub fn references_json(masker: &Masker, key: &str) -> Value {
     )
 }
 
-/// A value on one line, as JSON (strings quoted, so `"4200"` and 4200 differ).
+/// A value on one line, as compact JSON (strings quoted, so `"4200"` and
+/// 4200 differ), except that null prints as everywhere outside JSON output
+/// ([`NULL`](crate::render::NULL)).
 pub fn inline(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| MASK.to_owned())
+    let join = |items: Vec<String>| items.join(",");
+    match value {
+        Value::Null => crate::render::NULL.to_owned(),
+        Value::Array(items) => format!("[{}]", join(items.iter().map(inline).collect())),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            join(
+                map.iter()
+                    .map(|(key, value)| format!(
+                        "{}:{}",
+                        inline(&key.clone().into()),
+                        inline(value)
+                    ))
+                    .collect()
+            )
+        ),
+        other => serde_json::to_string(other).unwrap_or_else(|_| MASK.to_owned()),
+    }
 }

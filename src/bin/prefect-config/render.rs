@@ -17,10 +17,16 @@ pub fn json_text(value: &Value) -> Result<String, String> {
     Ok(text)
 }
 
-/// TOML has no null: print it as `"None"`, which loads back as null.
+/// How null prints outside JSON: Python's `None`, the one spelling that
+/// loads back as null (casting turns `None` into null). `get` and `explain`
+/// print it bare, TOML as the string `"None"` (TOML has no null), `env` as
+/// `PREFECT__X='None'`; only JSON output prints `null`.
+pub const NULL: &str = "None";
+
+/// A value tree as TOML values; null becomes the string [`NULL`].
 pub fn to_toml(value: &Value) -> toml::Value {
     match value {
-        Value::Null => toml::Value::String("None".into()),
+        Value::Null => toml::Value::String(NULL.into()),
         Value::Bool(b) => toml::Value::Boolean(*b),
         Value::Number(n) => match n.as_i64() {
             Some(i) => toml::Value::Integer(i),

@@ -6,13 +6,14 @@ use prefect_config::edit::{Change, ConfigFile};
 
 use crate::Failure;
 use crate::cli::{SetArgs, UnsetArgs, ValueArgs};
-use crate::write;
+use crate::{keys, write};
 
-pub fn set(file: &ConfigFile, args: &SetArgs) -> Result<(), Failure> {
+pub fn set(file: &ConfigFile, args: &SetArgs, prefix: &str) -> Result<(), Failure> {
     let mut changes = Vec::new();
     for (key, text) in pairs(&args.pairs)? {
-        check_key(key)?;
-        changes.push(Change::set(key, value(key, text, &args.value)?));
+        let key = keys::typed(key, prefix);
+        check_key(&key)?;
+        changes.push(Change::set(&key, value(&key, text, &args.value)?));
     }
     let edited = write::apply(file, &changes)?;
     for change in &changes {
@@ -25,14 +26,14 @@ pub fn set(file: &ConfigFile, args: &SetArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn unset(file: &ConfigFile, args: &UnsetArgs) -> Result<(), Failure> {
-    let changes: Vec<Change> = args
-        .keys
+pub fn unset(file: &ConfigFile, args: &UnsetArgs, prefix: &str) -> Result<(), Failure> {
+    let keys: Vec<String> = args.keys.iter().map(|k| keys::typed(k, prefix)).collect();
+    let changes: Vec<Change> = keys
         .iter()
         .map(|key| check_key(key).map(|()| Change::unset(key)))
         .collect::<Result<_, _>>()?;
     let edited = write::apply(file, &changes)?;
-    for key in &args.keys {
+    for key in &keys {
         crate::style::status(format_args!(
             "unset `{key}` in `{}`",
             edited.file().display()

@@ -1,67 +1,125 @@
 //! `view`: the effective configuration, or a subtree, with optional sources.
 
+use std::path::Path;
+
 use prefect_config::Value;
 use prefect_config::config::Layers;
 
+use crate::changed::Defaults;
 use crate::cli::{Format, ViewArgs};
-use crate::output::{Masker, Style, inline, join, provenance_label, references_json};
-use crate::render::{is_shell_name, json_text, shell_quote, toml_text};
+use crate::keys;
+use crate::output::{Masker, Style, join, provenance_label, references_json};
+use crate::render::{json_text, toml_text};
 use crate::{Failure, missing_key};
 
-pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure> {
+pub fn run(
+    layers: &Layers,
+    args: &ViewArgs,
+    prefix: &str,
+    defaults_file: Option<&Path>,
+) -> Result<(), Failure> {
     let config = layers.config();
-    let path = args.path.as_deref().unwrap_or("");
+    let path = keys::typed(args.path.as_deref().unwrap_or(""), prefix);
+    let path = path.as_str();
     let value = config.get(path).ok_or_else(|| missing_key(config, path))?;
     let masker = Masker::new(layers, args.show_secrets);
     let style = Style::for_stdout();
-    let leaves = leaves_under(layers, path, value);
-    let text = match (args.format, args.show_sources) {
-        (Format::Json, false) => json_text(&masker.masked(path, value))?,
-        (Format::Json, true) => {
+    let mut leaves = leaves_under(layers, path, value);
+    // `--show-defaults` compares, so it shows only what changed too.
+    let defaults = if args.changed || args.show_defaults {
+        Some(Defaults::load(defaults_file)?)
+    } else {
+        None
+    };
+    let value = match &defaults {
+        Some(defaults) => {
+            leaves.retain(|(key, _)| defaults.is_changed(config, key));
+            if leaves.is_empty() {
+                crate::style::note(format_args!(
+                    "no value{} differs from the defaults",
+                    if path.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" under `{path}`")
+                    }
+                ));
+            }
+            defaults.changed_only(config, path, value)
+        }
+        None => Some(value.clone()),
+    };
+    // The comment beside each value: its source, its default, or both.
+    let label = |key: &str| -> Option<String> {
+        let mut parts = Vec::new();
+        if args.show_sources {
+            if let Some(source) = config.source_of(key) {
+                parts.push(provenance_label(&masker, key, source));
+            }
+        }
+        if let Some(defaults) = &defaults.as_ref().filter(|_| args.show_defaults) {
+            parts.push(defaults.label(config, key, args.show_secrets));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    };
+    let annotated = args.show_sources || args.show_defaults;
+    let text = match args.format {
+        Format::Json if !annotated => {
+            let shown = value.map_or_else(
+                || Value::Object(Default::default()),
+                |v| masker.masked(path, &v),
+            );
+            json_text(&shown)?
+        }
+        Format::Json => {
             let items: Vec<Value> = leaves
                 .iter()
                 .map(|(key, value)| {
                     let mut item = serde_json::Map::new();
                     item.insert("key".into(), key.clone().into());
                     item.insert("value".into(), masker.masked(key, value));
-                    let source = serde_json::to_value(config.source_of(key));
-                    item.insert("source".into(), source.unwrap_or(Value::Null));
-                    let references = references_json(&masker, key);
-                    if references.as_array().is_some_and(|r| !r.is_empty()) {
-                        item.insert("references".into(), references);
+                    if args.show_sources {
+                        let source = serde_json::to_value(config.source_of(key));
+                        item.insert("source".into(), source.unwrap_or(Value::Null));
+                        let references = references_json(&masker, key);
+                        if references.as_array().is_some_and(|r| !r.is_empty()) {
+                            item.insert("references".into(), references);
+                        }
+                    }
+                    if let Some(defaults) = defaults.as_ref().filter(|_| args.show_defaults) {
+                        // Left out when the defaults have no such key (a
+                        // default of `null` is shown as such).
+                        if let Some(default) = defaults.value(config, key, args.show_secrets) {
+                            item.insert("default".into(), default);
+                        }
                     }
                     Value::Object(item)
                 })
                 .collect();
             json_text(&Value::Array(items))?
         }
-        (Format::Toml, false) => toml_text(&masker.masked(path, value))?,
-        (Format::Toml, true) => toml_with_sources(layers, &masker, path, value, style)?,
-        (Format::Env, with_sources) => {
-            let mut out = String::new();
+        Format::Toml => {
+            // Full table paths (`[server.database]`), so that a subtree can be
+            // pasted into a config file as it is.
+            let tree = value.map_or_else(
+                || Value::Object(Default::default()),
+                |v| wrap(path, masker.masked(path, &v)),
+            );
+            if annotated {
+                toml_annotated(&tree, &leaves, &label, style)?
+            } else {
+                toml_text(&tree)?
+            }
+        }
+        Format::Env => {
             // As `env`: a sensitive variable is left out, not given a mask as
             // its value (which `eval` would then set).
             let (hidden, shown): (Vec<_>, Vec<_>) =
                 leaves.iter().partition(|(key, _)| masker.hides(key));
-            let include: Vec<&str> = shown.iter().map(|(k, _)| k.as_str()).collect();
-            let vars = config.to_environment_variables(Some(&include), prefix);
-            for (key, _) in shown {
-                let Some(name) = env_name(config, key, prefix, &vars) else {
-                    continue;
-                };
-                if !is_shell_name(&name) {
-                    continue;
-                }
-                out.push_str(&format!("export {name}={}", shell_quote(&vars[&name])));
-                if with_sources {
-                    if let Some(source) = config.source_of(key) {
-                        let label = provenance_label(&masker, key, source);
-                        out.push_str(&style.dim(&format!("  # {label}")));
-                    }
-                }
-                out.push('\n');
-            }
+            let shown: Vec<(&str, &Value)> = shown.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            let suffix = |key: &str| label(key).map(|l| style.dim(&format!("  # {l}")));
+            let (out, left_out) = crate::env::exports(config, &shown, prefix, &suffix);
             crate::env::note_hidden(hidden.len());
+            crate::env::warn_left_out(&left_out);
             out
         }
     };
@@ -69,17 +127,16 @@ pub fn run(layers: &Layers, args: &ViewArgs, prefix: &str) -> Result<(), Failure
     Ok(())
 }
 
-/// The variable name `to_environment_variables` gave the leaf `key`.
-fn env_name(
-    config: &prefect_config::config::Config,
-    key: &str,
-    prefix: &str,
-    vars: &std::collections::BTreeMap<String, String>,
-) -> Option<String> {
-    let one = config.to_environment_variables(Some(&[key]), prefix);
-    one.into_keys()
-        .next()
-        .filter(|name| vars.contains_key(name))
+/// `value` nested under the tables of `path` (`server.database` gives
+/// `{"server": {"database": value}}`).
+fn wrap(path: &str, value: Value) -> Value {
+    path.rsplit('.')
+        .filter(|part| !part.is_empty())
+        .fold(value, |inner, part| {
+            let mut table = serde_json::Map::new();
+            table.insert(part.to_owned(), inner);
+            Value::Object(table)
+        })
 }
 
 /// The leaves at or below `path`, in tree order.
@@ -96,41 +153,21 @@ pub fn leaves_under(layers: &Layers, path: &str, value: &Value) -> Vec<(String, 
         .collect()
 }
 
-/// TOML with `# source` beside each value; tables still print as tables.
-fn toml_with_sources(
-    layers: &Layers,
-    masker: &Masker,
-    path: &str,
-    value: &Value,
+/// TOML of `tree` (the whole configuration's shape, from the root) with
+/// `# label` beside each of `leaves`; tables still print as tables.
+fn toml_annotated(
+    tree: &Value,
+    leaves: &[(String, Value)],
+    label: &dyn Fn(&str) -> Option<String>,
     style: Style,
 ) -> Result<String, String> {
-    let config = layers.config();
-    if !value.is_object() {
-        let shown = masker.masked(path, value);
-        let label = config
-            .source_of(path)
-            .map(|source| provenance_label(masker, path, source))
-            .unwrap_or_default();
-        return Ok(format!(
-            "{}  {}\n",
-            inline(&shown),
-            style.dim(&format!("# {label}"))
-        ));
-    }
-    let text = toml_text(&masker.masked(path, value))?;
+    let text = toml_text(tree)?;
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
-    let base = join(path, "");
-    for (key, _, source) in config.leaves() {
-        let Some(rel) = key
-            .strip_prefix(&base)
-            .or(path.is_empty().then_some(key.as_str()))
-        else {
-            continue;
-        };
+    for (key, _) in leaves {
         let mut item: Option<&mut toml_edit::Item> = None;
-        for part in rel.split('.') {
+        for part in key.split('.') {
             item = match item {
                 None => doc.get_mut(part),
                 Some(parent) => parent.get_mut(part),
@@ -139,17 +176,17 @@ fn toml_with_sources(
                 break;
             }
         }
-        if let Some(value) = item.and_then(toml_edit::Item::as_value_mut) {
-            value
-                .decor_mut()
-                .set_suffix(format!("  # {}", provenance_label(masker, &key, source)));
+        if let (Some(value), Some(label)) =
+            (item.and_then(toml_edit::Item::as_value_mut), label(key))
+        {
+            value.decor_mut().set_suffix(format!("  # {label}"));
         }
     }
     let rendered = doc.to_string();
     if style_is_plain(style) {
         return Ok(rendered);
     }
-    // Dim the source comments on a terminal.
+    // Dim the comments on a terminal.
     Ok(rendered
         .lines()
         .map(|line| match line.rfind("  # ") {
