@@ -150,6 +150,19 @@ fn find_reference(text: &str, from: usize, mut open: Vec<(usize, usize)>) -> Opt
     None
 }
 
+/// Where the search for the next reference starts once `inserted` replaced
+/// a reference at `start`. It goes on over the inserted text, as Prefect's
+/// next pass would. But a text without a `$` starts no `${`, so one memchr
+/// skips it, unless it starts with a `{` that a `$` before it may join. (The
+/// keys of `open` `${` still read through it: they go on where they stopped.)
+fn resume_at(start: usize, inserted: &str) -> usize {
+    if memchr::memchr(b'$', inserted.as_bytes()).is_some() || inserted.starts_with('{') {
+        start
+    } else {
+        start + inserted.len()
+    }
+}
+
 /// One leaf being resolved: its place in `pending`, where the search for
 /// its next reference starts, and the unfinished `${` before it.
 struct Frame {
@@ -362,8 +375,9 @@ pub(crate) fn resolve(
                     (0, Vec::new())
                 }
                 Replacement::Text(printed) => {
+                    let from = resume_at(whole.start, &printed);
                     leaf.replace_text(whole.clone(), &printed, reference, step_source);
-                    (whole.start, open)
+                    (from, open)
                 }
             };
             if let Some(frame) = stack.last_mut() {
@@ -437,7 +451,7 @@ mod tests {
                 .find(|(k, _)| *k == key)
                 .map_or("", |(_, v)| *v);
             text.replace_range(found.whole.clone(), value);
-            from = found.whole.start;
+            from = resume_at(found.whole.start, value);
             open = found.open;
         }
         text
@@ -453,7 +467,17 @@ mod tests {
             )
         ) {
             let text: String = parts.concat();
-            let values = [("a", "b"), ("b", "}"), ("ab", "${a}"), ("x", "$"), ("a.b", "{")];
+            let values = [
+                ("a", "b"),
+                ("b", "}"),
+                ("ab", "${a}"),
+                ("x", "$"),
+                ("a.b", "{"),
+                ("bb", "x}{a"),
+                ("xx", "ab{"),
+                ("ba", "{ab$"),
+                ("b.a", "{{a.b"),
+            ];
             proptest::prop_assert_eq!(
                 substitute(&text, &values, true),
                 substitute(&text, &values, false),
@@ -482,5 +506,18 @@ mod tests {
         assert_eq!(found("$${x}"), Some(("${x}".into(), "x".into())));
         assert_eq!(found("${é}"), Some(("${é}".into(), "é".into())));
         assert_eq!(found("no refs $x"), None);
+    }
+
+    #[test]
+    fn an_inserted_brace_joins_the_dollar_before_it() {
+        let values = [("a.b", "{{a.b"), ("{a.bx", "joined"), ("a", "b")];
+        for text in ["$${a.b}x}", "$${a.b}}", "${a}$${a.b}a}"] {
+            assert_eq!(
+                substitute(text, &values, true),
+                substitute(text, &values, false),
+                "{text}"
+            );
+        }
+        assert_eq!(substitute("$${a.b}x}", &values, true), "joined");
     }
 }

@@ -154,7 +154,7 @@ pub(crate) fn is_sensitive_var(name: &str) -> bool {
 /// (`scheme://user:password@host`).
 pub(crate) fn has_url_password(text: &str) -> bool {
     // Most values hold no `@` at all; one memchr answers for them.
-    if !text.contains('@') {
+    if memchr::memchr(b'@', text.as_bytes()).is_none() {
         return false;
     }
     let mut rest = text;
