@@ -15,6 +15,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::config::collect::{Seen, Sink};
 use crate::config::node::{Leaf, Node, Table};
+use crate::config::plain_toml;
 use crate::config::{ConfigError, MAX_DEPTH, Source};
 
 /// One layer: a tree whose nodes carry their origins.
@@ -63,9 +64,19 @@ impl Layer {
         Ok(layer)
     }
 
-    /// Parses a TOML document. The parser bounds its own recursion; the
-    /// tree it gives is then held to [`MAX_DEPTH`] as it is converted.
+    /// Parses a TOML document: plain TOML (most configuration files) by the
+    /// fast reader of `plain_toml`, anything else with `toml`.
     fn parse(source: Source, text: &str) -> Result<Layer, ConfigError> {
+        if let Some(root) = plain_toml::parse(text, &source) {
+            return Ok(Layer { source, root });
+        }
+        Layer::parse_with_toml(source, text)
+    }
+
+    /// Parses a TOML document with `toml`. The parser bounds its own
+    /// recursion; the tree it gives is then held to [`MAX_DEPTH`] as it is
+    /// converted.
+    pub(crate) fn parse_with_toml(source: Source, text: &str) -> Result<Layer, ConfigError> {
         let table = DeTable::parse(text).map_err(|err| syntax_error(&source, text, &err))?;
         let root = table_of(table.into_inner(), &source, 1).map_err(|fault| {
             let (span, message) = match fault {
@@ -225,12 +236,7 @@ fn value_of(value: Spanned<DeValue<'_>>, depth: usize) -> Result<Value, Fault> {
             Err(_) => return Err(Fault::IntegerOutOfRange(span)),
         },
         // TOML allows `inf` and `nan`, which JSON cannot hold: keep their text.
-        DeValue::Float(f) => {
-            let x: f64 = f.as_str().parse().unwrap_or(f64::NAN);
-            Number::from_f64(x)
-                .map(Value::Number)
-                .unwrap_or_else(|| Value::String(crate::config::python::float_repr(x)))
-        }
+        DeValue::Float(f) => float_value(f.as_str().parse().unwrap_or(f64::NAN)),
         DeValue::Boolean(b) => Value::Bool(b),
         DeValue::Datetime(d) => Value::String(d.to_string()),
         DeValue::Array(items) => Value::Array(
@@ -247,6 +253,14 @@ fn value_of(value: Spanned<DeValue<'_>>, depth: usize) -> Result<Value, Fault> {
             Value::Object(map)
         }
     })
+}
+
+/// A TOML float as JSON; `inf` and `nan`, which JSON cannot hold, keep
+/// their Python text.
+pub(crate) fn float_value(x: f64) -> Value {
+    Number::from_f64(x)
+        .map(Value::Number)
+        .unwrap_or_else(|| Value::String(crate::config::python::float_repr(x)))
 }
 
 /// 1-based line and column (in characters) of a byte offset.

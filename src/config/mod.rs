@@ -136,6 +136,7 @@ mod literal;
 mod loader;
 mod merge;
 mod node;
+mod plain_toml;
 mod python;
 mod references;
 mod secrets_dir;
