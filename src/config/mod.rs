@@ -137,6 +137,7 @@ mod loader;
 mod merge;
 mod node;
 mod python;
+mod python_value;
 mod references;
 mod secrets_dir;
 pub(crate) mod sensitive;
