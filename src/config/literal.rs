@@ -66,7 +66,33 @@ pub(crate) fn parse(text: &str) -> Parsed {
 /// Python's `str()` of the literal `text`, or `None` when it is not one
 /// (or holds an integer too large to print here).
 pub(crate) fn python_str(text: &str) -> Option<String> {
-    Parser::new(text, true).run()?.into_str()
+    let mut parser = Parser::new(text, true);
+    let value = parser.run()?;
+    if parser.unprintable {
+        return None;
+    }
+    value.into_str()
+}
+
+/// The members of a tuple, list or set being read.
+enum Members {
+    Json(Vec<Value>),
+    Python(Vec<PyValue>, Dedup),
+}
+
+/// A dict being read.
+enum Dict {
+    Json(Map<String, Value>),
+    Python(Vec<(PyValue, PyValue)>, Dedup),
+}
+
+impl Dict {
+    fn finish(self) -> PyValue {
+        match self {
+            Dict::Json(map) => PyValue::Json(Value::Object(map)),
+            Dict::Python(pairs, _) => PyValue::Dict(pairs),
+        }
+    }
 }
 
 struct Parser<'a> {
@@ -80,6 +106,10 @@ struct Parser<'a> {
     /// While building JSON: a value JSON cannot hold was read (and a
     /// placeholder put in its place).
     python_only: bool,
+    /// While printing: a set or dict holds a value whose equality to the
+    /// others this module cannot decide (a huge hex integer), so its
+    /// printed form is unknown.
+    unprintable: bool,
     /// The last answer of [`Parser::only_blank_rest`]: where it scanned from,
     /// and the first character that was not blank (`None`: all blank).
     /// Later calls before that character have the same answer, so every
@@ -102,6 +132,7 @@ impl<'a> Parser<'a> {
             depth: 0,
             python,
             python_only: false,
+            unprintable: false,
             blank_memo: Cell::new(None),
         }
     }
@@ -206,14 +237,62 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// A tuple, list or set of `items` in the current mode.
-    fn sequence(&mut self, items: Vec<PyValue>, python: fn(Vec<PyValue>) -> PyValue) -> PyValue {
+    /// Members of a tuple, list or set, as the mode keeps them.
+    fn members(&self) -> Members {
         if self.python {
-            python(items)
+            Members::Python(Vec::new(), Dedup::default())
         } else {
-            let values = items.into_iter().map(|item| self.json(item)).collect();
-            PyValue::Json(Value::Array(values))
+            Members::Json(Vec::new())
         }
+    }
+
+    /// Adds a member; in a set (`set`), only a hashable one, once.
+    fn push(&mut self, members: &mut Members, item: PyValue, set: bool) -> Option<()> {
+        if set && !item.is_hashable() {
+            return None;
+        }
+        match members {
+            Members::Json(values) => values.push(self.json(item)),
+            Members::Python(items, dedup) if set => {
+                if dedup.add_member(items, item).is_none() {
+                    // Equality this module cannot decide (a huge hex integer).
+                    self.unprintable = true;
+                }
+            }
+            Members::Python(items, _) => items.push(item),
+        }
+        Some(())
+    }
+
+    fn finish(members: Members, python: fn(Vec<PyValue>) -> PyValue) -> PyValue {
+        match members {
+            Members::Json(values) => PyValue::Json(Value::Array(values)),
+            Members::Python(items, _) => python(items),
+        }
+    }
+
+    /// Adds `key: value` to a dict; the key must be hashable.
+    fn insert(&mut self, dict: &mut Dict, key: PyValue, value: PyValue) -> Option<()> {
+        if !key.is_hashable() {
+            return None;
+        }
+        match dict {
+            Dict::Json(map) => {
+                let value = self.json(value);
+                match key.into_key_text() {
+                    Some(key) => {
+                        map.insert(key, value);
+                    }
+                    None => self.python_only = true,
+                }
+            }
+            Dict::Python(pairs, dedup) => {
+                if dedup.add_pair(pairs, key, value).is_none() {
+                    self.unprintable = true;
+                }
+            }
+        }
+        Some(())
     }
 
     /// `a, b, c` (a tuple when it has a comma) or one item.
@@ -222,18 +301,20 @@ impl<'a> Parser<'a> {
         if !self.eat(b',', top_level) {
             return Some(first);
         }
-        let mut items = vec![first];
+        let mut members = self.members();
+        self.push(&mut members, first, false)?;
         loop {
             self.skip_space(top_level);
             if matches!(self.peek(), None | Some(b')')) {
                 break;
             }
-            items.push(self.item(top_level)?);
+            let item = self.item(top_level)?;
+            self.push(&mut members, item, false)?;
             if !self.eat(b',', top_level) {
                 break;
             }
         }
-        Some(self.sequence(items, PyValue::Tuple))
+        Some(Self::finish(members, PyValue::Tuple))
     }
 
     fn item(&mut self, top_level: bool) -> Option<PyValue> {
@@ -357,12 +438,13 @@ impl<'a> Parser<'a> {
     }
 
     fn list(&mut self) -> Option<PyValue> {
-        let mut items = Vec::new();
+        let mut members = self.members();
         loop {
             if self.eat(b']', false) {
                 break;
             }
-            items.push(self.item(false)?);
+            let item = self.item(false)?;
+            self.push(&mut members, item, false)?;
             if !self.eat(b',', false) {
                 if !self.eat(b']', false) {
                     return None;
@@ -370,42 +452,40 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        Some(self.sequence(items, PyValue::List))
+        Some(Self::finish(members, PyValue::List))
     }
 
     /// `{}` and `{k: v, ...}` are dicts; `{a, b}` is a set.
     fn braces(&mut self) -> Option<PyValue> {
+        let mut dict = if self.python {
+            Dict::Python(Vec::new(), Dedup::default())
+        } else {
+            Dict::Json(Map::new())
+        };
         if self.eat(b'}', false) {
-            return Some(self.dict(Vec::new()));
+            return Some(dict.finish());
         }
         let first = self.item(false)?;
         if self.eat(b':', false) {
-            let mut pairs = Vec::new();
             let value = self.item(false)?;
-            pairs.push((first, value));
+            self.insert(&mut dict, first, value)?;
             loop {
                 if !self.eat(b',', false) {
-                    if !self.eat(b'}', false) {
-                        return None;
-                    }
-                    break;
+                    return self.eat(b'}', false).then(|| dict.finish());
                 }
                 if self.eat(b'}', false) {
-                    break;
+                    return Some(dict.finish());
                 }
                 let key = self.item(false)?;
                 if !self.eat(b':', false) {
                     return None;
                 }
                 let value = self.item(false)?;
-                pairs.push((key, value));
+                self.insert(&mut dict, key, value)?;
             }
-            if !pairs.iter().all(|(key, _)| key.is_hashable()) {
-                return None;
-            }
-            return Some(self.dict(pairs));
         }
-        let mut items = vec![first];
+        let mut members = self.members();
+        self.push(&mut members, first, true)?;
         loop {
             if !self.eat(b',', false) {
                 if !self.eat(b'}', false) {
@@ -416,54 +496,10 @@ impl<'a> Parser<'a> {
             if self.eat(b'}', false) {
                 break;
             }
-            items.push(self.item(false)?);
+            let item = self.item(false)?;
+            self.push(&mut members, item, true)?;
         }
-        if !items.iter().all(PyValue::is_hashable) {
-            return None;
-        }
-        self.set(items)
-    }
-
-    /// A dict of hashable keys in the current mode.
-    fn dict(&mut self, pairs: Vec<(PyValue, PyValue)>) -> PyValue {
-        if self.python {
-            let mut dedup = Dedup::default();
-            let mut out = Vec::with_capacity(pairs.len());
-            for (key, value) in pairs {
-                if dedup.add_pair(&mut out, key, value).is_none() {
-                    // A key whose equality this module cannot decide
-                    // (a huge integer in hex) stays apart.
-                    return PyValue::BigInt(None);
-                }
-            }
-            return PyValue::Dict(out);
-        }
-        let mut map = Map::new();
-        for (key, value) in pairs {
-            let value = self.json(value);
-            match key.into_key_text() {
-                Some(key) => {
-                    map.insert(key, value);
-                }
-                None => self.python_only = true,
-            }
-        }
-        PyValue::Json(Value::Object(map))
-    }
-
-    /// A set of hashable members in the current mode.
-    fn set(&mut self, items: Vec<PyValue>) -> Option<PyValue> {
-        if !self.python {
-            return Some(self.sequence(items, PyValue::Set));
-        }
-        let mut dedup = Dedup::default();
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            if dedup.add_member(&mut out, item).is_none() {
-                return Some(PyValue::BigInt(None));
-            }
-        }
-        Some(PyValue::Set(out))
+        Some(Self::finish(members, PyValue::Set))
     }
 
     /// `True`, `False`, `None`, `set()`, or a string with optional prefix;
@@ -484,11 +520,8 @@ impl<'a> Parser<'a> {
             // The empty set is the one call `ast.literal_eval` accepts.
             ("set", _) => {
                 let empty_call = self.eat(b'(', top_level) && self.eat(b')', false);
-                return if empty_call {
-                    self.set(Vec::new())
-                } else {
-                    None
-                };
+                let members = self.members();
+                return empty_call.then(|| Self::finish(members, PyValue::Set));
             }
             (_, Some(b'\'' | b'"')) => {}
             _ => return None,
@@ -925,5 +958,29 @@ mod tests {
         assert_eq!(python_str("(1"), None);
         assert_eq!(python_str("{[1]}"), None);
         assert_eq!(python_str(&format!("0x{}", "f".repeat(40))), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Casting and printing read the same syntax: a text is a literal for
+        /// both or for neither (except a huge hex, octal or binary integer,
+        /// which printing declines).
+        #[test]
+        fn casting_and_printing_accept_the_same_texts(
+            text in "[\\[\\](){}'\",:0-9a-fA-FxjeE_.+\\- \\\\#\\n\u{e9}bB]{0,40}"
+        ) {
+            let parsed = parse(&text);
+            let printed = python_str(&text);
+            if printed.is_none() && parsed != Parsed::Text {
+                let lower = text.to_ascii_lowercase();
+                proptest::prop_assert!(
+                    ["0x", "0o", "0b"].iter().any(|p| lower.contains(p)),
+                    "{:?}: cast {:?}, printed nothing", text, parsed
+                );
+            }
+            if printed.is_some() {
+                proptest::prop_assert_ne!(parsed, Parsed::Text, "{:?}", text);
+            }
+        }
     }
 }

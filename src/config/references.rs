@@ -4,8 +4,10 @@
 //! References resolve innermost first, leftmost first, as Prefect's pattern
 //! finds them, so `${${backend}.endpoint}` first becomes `${cloud.endpoint}`.
 //! A value that is one whole reference takes the referenced value with its
-//! type; a reference inside text is replaced by the value as Python prints
-//! it. A reference to a missing key or to a table becomes `""` with a
+//! type; a reference inside text is replaced by the value as Python's `str()`
+//! prints it, with the types Python gave it: a value cast from `(1, 2)` is
+//! an array but prints `(1, 2)`, and `-1e400`, kept as text, prints `-inf`.
+//! A reference to a missing key or to a table becomes `""` with a
 //! warning. Unlike Prefect, which gives up after ten passes, chains of any
 //! length resolve, and a cycle is an error naming its keys.
 //!
