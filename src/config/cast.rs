@@ -62,6 +62,9 @@ use crate::config::step::{Step, StepKind};
 /// - Tuples and sets become arrays (JSON has no others); a set keeps its
 ///   members in the order written, duplicates included (`{1, 1}` is `[1, 1]`),
 ///   since Python's own set order is not part of the value.
+///   Inside a longer string (`"v=${t}"`) such values still print as Python
+///   prints them (`(1, 2)`, `{1}`), and so do the literals kept as text
+///   (`-1e400` prints `-inf`).
 /// - Non-string dictionary keys, tuples among them, become their Python
 ///   `str()` (`1` → `"1"`, `(2, 3)` → `"(2, 3)"`), JSON keys being strings.
 /// - A `\N{...}` alias written without its spaces or hyphens (`LINEFEED` for
