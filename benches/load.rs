@@ -8,13 +8,14 @@
 //! (b) generated configurations of 10,000 and 20,000 keys in tables of 100
 //!     keys, 1,000 of the 10,000 `${...}` references in chains of 5
 //!     (target: ≤ 8 ms; 20,000 keys cost at most 2.2 × 10,000 keys);
-//! (c) `Config::get` of a key at depth 3 (target: under 50 ns).
+//! (c) `Config::get` of a key at depth 3 (target: under 50 ns);
+//! (d) `string_to_type` on a mix of Python literals (the literal parser).
 
 use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use prefect_config::config::Loader;
+use prefect_config::config::{Loader, string_to_type};
 
 fn standard_layers(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -120,5 +121,27 @@ fn large(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, standard_layers, large);
+/// Texts that reach the literal parser, as configuration values hold them.
+const LITERALS: &[&str] = &[
+    "{\"token\": \"t1\"}",
+    "['a', 'b', 'c']",
+    "1.5",
+    "0x10",
+    "'quoted'",
+    "{'k': [1, None, True], 'é': (1, 2)}",
+    "[%(asctime)s] %(levelname)s - %(name)s | %(message)s",
+    "\"\"\"a longer string value with an escape\\n in it\"\"\"",
+];
+
+fn literals(c: &mut Criterion) {
+    c.bench_function("cast/python_literals", |b| {
+        b.iter(|| {
+            for text in LITERALS {
+                black_box(string_to_type(black_box(text)));
+            }
+        })
+    });
+}
+
+criterion_group!(benches, standard_layers, large, literals);
 criterion_main!(benches);

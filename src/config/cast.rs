@@ -24,7 +24,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::config::Source;
-use crate::config::literal;
+use crate::config::literal::{self, Parsed};
 use crate::config::node::{Leaf, Raw};
 use crate::config::step::{Step, StepKind};
 
@@ -62,6 +62,9 @@ use crate::config::step::{Step, StepKind};
 /// - Tuples and sets become arrays (JSON has no others); a set keeps its
 ///   members in the order written, duplicates included (`{1, 1}` is `[1, 1]`),
 ///   since Python's own set order is not part of the value.
+///   Inside a longer string (`"v=${t}"`) such values still print as Python
+///   prints them (`(1, 2)`, `{1}`), and so do the literals kept as text
+///   (`-1e400` prints `-inf`).
 /// - Non-string dictionary keys, tuples among them, become their Python
 ///   `str()` (`1` → `"1"`, `(2, 3)` → `"(2, 3)"`), JSON keys being strings.
 /// - A `\N{...}` alias written without its spaces or hyphens (`LINEFEED` for
@@ -74,17 +77,23 @@ pub fn string_to_type(text: &str) -> Value {
 
 /// The cast value, or `None` when the text stays a string as written.
 pub(crate) fn cast(text: &str) -> Option<Value> {
+    cast_text(text).value()
+}
+
+/// What casting makes of `text`: a value, or the text kept as written (and
+/// whether it is a Python literal JSON cannot hold).
+fn cast_text(text: &str) -> Parsed {
     if text.eq_ignore_ascii_case("true") {
-        return Some(Value::Bool(true));
+        return Parsed::Value(Value::Bool(true));
     }
     if text.eq_ignore_ascii_case("false") {
-        return Some(Value::Bool(false));
+        return Parsed::Value(Value::Bool(false));
     }
     if let Some(n) = plain_int(text) {
-        return Some(Value::from(n));
+        return Parsed::Value(Value::from(n));
     }
     if !may_be_literal(text) {
-        return None;
+        return Parsed::Text;
     }
     literal::parse(text)
 }
@@ -130,14 +139,19 @@ pub(crate) fn expand_and_cast<E>(
         let Value::String(text) = &leaf.value else {
             break;
         };
-        if let Some(value) = cast(text) {
-            let raw = match (value.is_string(), leaf.step_count() == 0) {
-                (true, _) => Raw::None,
-                (false, true) => Raw::Written,
-                (false, false) => Raw::Text(Arc::from(text.as_str())),
-            };
-            leaf.apply(Step::new(StepKind::Cast, value));
-            leaf.trail_mut().raw = raw;
+        match cast_text(text) {
+            Parsed::Value(value) => {
+                let raw = match (value.is_string(), leaf.step_count() == 0) {
+                    (true, _) => Raw::None,
+                    (false, true) => Raw::Written,
+                    (false, false) => Raw::Text(Arc::from(text.as_str())),
+                };
+                leaf.apply(Step::new(StepKind::Cast, value));
+                leaf.trail_mut().raw = raw;
+            }
+            // Python's `str()` prints it otherwise inside a reference.
+            Parsed::PythonOnly => leaf.trail_mut().raw = Raw::Kept,
+            Parsed::Text => {}
         }
     }
     Ok(())
@@ -232,7 +246,7 @@ mod tests {
             {
                 cast(text)
             } else {
-                literal::parse(text)
+                literal::parse(text).value()
             };
             assert_eq!(cast(text), parsed, "{text}");
         }

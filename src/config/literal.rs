@@ -1,50 +1,115 @@
-//! A parser for the Python literals `ast.literal_eval` accepts, producing JSON.
+//! A parser for the Python literals `ast.literal_eval` accepts.
 //!
 //! Written by hand rather than using the `py_literal` crate, which was tried
 //! first: its PEG grammar backtracks exponentially with nesting (16 nested
 //! lists took 300 ms to parse) and lacks comments, parentheses around a single
 //! value, bare tuples, implicit string concatenation, string prefixes and
-//! newlines between items. This parser is one pass, linear in the input, and
-//! bounded in recursion.
+//! newlines between items. This parser is one pass over the text's bytes
+//! (characters are decoded only inside strings and comments), linear in the
+//! input, and bounded in recursion.
 //!
-//! The result is `None` when the text is not a literal, and also when it is a
-//! literal that JSON cannot hold: bytes, complex numbers, `...`, integers
-//! outside `i64`/`u64`, floats that overflow, and dictionaries whose keys are
-//! not hashable in Python. Tuples and sets (`set()` included) become arrays;
-//! non-string dict keys, tuples among them, become their Python `str()`
-//! (`{(2, 3): 'x'}` → `{"(2, 3)": "x"}`). `\N{NAME}` escapes are looked up in
-//! `unicode_names2`'s table of names and aliases.
+//! [`parse`] casts: its value is JSON. A literal JSON cannot hold (bytes,
+//! complex numbers, `...`, integers outside `i64`/`u64`, floats that
+//! overflow) is [`Parsed::PythonOnly`], and so is a container holding one.
+//! Tuples and sets (`set()` included) become arrays; non-string dict keys,
+//! tuples among them, become their Python `str()` (`{(2, 3): 'x'}` →
+//! `{"(2, 3)": "x"}`). `\N{NAME}` escapes are looked up in `unicode_names2`'s
+//! table of names and aliases.
+//!
+//! [`python_str`] reads the same syntax keeping Python's own types, and
+//! prints the value as Python's `str()` does (see `python_value`).
 
-use serde_json::{Map, Number, Value};
-
+use std::borrow::Cow;
 use std::cell::Cell;
 
-use crate::config::python;
+use serde_json::{Map, Value};
+
+use crate::config::python_value::{Dedup, PyValue, float};
 
 /// Deeper nesting is not a literal here (Python's own parser stops at 200;
 /// configuration values never come close).
 pub(crate) const MAX_NESTING: usize = 64;
 
-/// Parses `text` as one Python literal expression.
-pub(crate) fn parse(text: &str) -> Option<Value> {
-    // `ast.literal_eval` strips leading spaces and tabs itself.
-    let text = text.trim_start_matches([' ', '\t']);
-    let mut parser = Parser {
-        chars: text.chars().collect(),
-        pos: 0,
-        depth: 0,
-        blank_memo: Cell::new(None),
-    };
-    parser.skip_blank_lines()?;
-    let value = parser.expression_list(true)?;
-    parser.skip_space(true);
-    (parser.pos == parser.chars.len()).then_some(value)
+/// What casting makes of a text.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Parsed {
+    /// A literal JSON holds: its value.
+    Value(Value),
+    /// A literal Python reads but JSON cannot hold (`-1e400`, `b'x'`,
+    /// `[1e400]`): the text stays as written, though Python's `str()` of
+    /// the value differs from it.
+    PythonOnly,
+    /// Not a literal.
+    Text,
 }
 
-struct Parser {
-    chars: Vec<char>,
+impl Parsed {
+    /// The value, when the text is a literal JSON holds.
+    pub(crate) fn value(self) -> Option<Value> {
+        match self {
+            Parsed::Value(value) => Some(value),
+            Parsed::PythonOnly | Parsed::Text => None,
+        }
+    }
+}
+
+/// Parses `text` as one Python literal expression, for casting.
+pub(crate) fn parse(text: &str) -> Parsed {
+    let mut parser = Parser::new(text, false);
+    match parser.run() {
+        None => Parsed::Text,
+        Some(_) if parser.python_only => Parsed::PythonOnly,
+        Some(value) => value.into_json().map_or(Parsed::PythonOnly, Parsed::Value),
+    }
+}
+
+/// Python's `str()` of the literal `text`, or `None` when it is not one
+/// (or holds an integer too large to print here).
+pub(crate) fn python_str(text: &str) -> Option<String> {
+    let mut parser = Parser::new(text, true);
+    let value = parser.run()?;
+    if parser.unprintable {
+        return None;
+    }
+    value.into_str()
+}
+
+/// The members of a tuple, list or set being read.
+enum Members {
+    Json(Vec<Value>),
+    Python(Vec<PyValue>, Dedup),
+}
+
+/// A dict being read.
+enum Dict {
+    Json(Map<String, Value>),
+    Python(Vec<(PyValue, PyValue)>, Dedup),
+}
+
+impl Dict {
+    fn finish(self) -> PyValue {
+        match self {
+            Dict::Json(map) => PyValue::Json(Value::Object(map)),
+            Dict::Python(pairs, _) => PyValue::Dict(pairs),
+        }
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    /// A byte offset into `text`, always at a character boundary.
     pos: usize,
     depth: usize,
+    /// Keep Python's types (printing) instead of building JSON (casting).
+    python: bool,
+    /// While building JSON: a value JSON cannot hold was read (and a
+    /// placeholder put in its place).
+    python_only: bool,
+    /// While printing: a set or dict holds a value whose equality to the
+    /// others this module cannot decide (a huge hex integer), so its
+    /// printed form is unknown.
+    unprintable: bool,
     /// The last answer of [`Parser::only_blank_rest`]: where it scanned from,
     /// and the first character that was not blank (`None`: all blank).
     /// Later calls before that character have the same answer, so every
@@ -52,36 +117,53 @@ struct Parser {
     blank_memo: Cell<Option<(usize, Option<usize>)>>,
 }
 
-/// A parsed item, before conversion decisions that depend on its context.
-enum Item {
-    Json(Value),
-    /// A parenthesised tuple, kept apart until its context is known: it is an
-    /// array as a value but its Python text as a dict key.
-    Tuple(Vec<Item>),
-    /// A value Python has but JSON cannot hold (bytes, complex, `...`).
-    Opaque,
-}
-
 /// The longest text read as a `\N{...}` name (Unicode's longest name has 88
 /// characters); the bound keeps a run of unclosed `\N{` linear.
 const MAX_CHAR_NAME: usize = 128;
 
-impl Parser {
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).copied()
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, python: bool) -> Parser<'a> {
+        // `ast.literal_eval` strips leading spaces and tabs itself.
+        let text = text.trim_start_matches([' ', '\t']);
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+            python,
+            python_only: false,
+            unprintable: false,
+            blank_memo: Cell::new(None),
+        }
     }
 
-    fn peek_at(&self, offset: usize) -> Option<char> {
-        self.chars.get(self.pos + offset).copied()
+    fn run(&mut self) -> Option<PyValue> {
+        self.skip_blank_lines()?;
+        let value = self.expression_list(true)?;
+        self.skip_space(true);
+        (self.pos == self.bytes.len()).then_some(value)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, offset: usize) -> Option<u8> {
+        self.bytes.get(self.pos + offset).copied()
+    }
+
+    /// The character at byte `at` (a character boundary).
+    fn char_at(&self, at: usize) -> Option<char> {
+        self.text.get(at..)?.chars().next()
     }
 
     /// Leading blank lines are allowed; an indented first line is not.
     fn skip_blank_lines(&mut self) -> Option<()> {
         let start = self.pos;
-        while matches!(self.peek(), Some('\n' | '\r')) {
+        while matches!(self.peek(), Some(b'\n' | b'\r')) {
             self.pos += 1;
         }
-        if self.pos > start && matches!(self.peek(), Some(' ' | '\t')) {
+        if self.pos > start && matches!(self.peek(), Some(b' ' | b'\t')) {
             return None;
         }
         Some(())
@@ -92,14 +174,14 @@ impl Parser {
     fn skip_space(&mut self, top_level: bool) {
         while let Some(c) = self.peek() {
             match c {
-                ' ' | '\t' | '\x0c' => self.pos += 1,
-                '#' => {
-                    while !matches!(self.peek(), None | Some('\n')) {
-                        self.pos += 1;
-                    }
+                b' ' | b'\t' | b'\x0c' => self.pos += 1,
+                b'#' => {
+                    self.pos = self.text[self.pos..]
+                        .find('\n')
+                        .map_or(self.bytes.len(), |i| self.pos + i);
                 }
-                '\\' if matches!(self.peek_at(1), Some('\n')) => self.pos += 2,
-                '\n' | '\r' if !top_level || self.only_blank_rest() => self.pos += 1,
+                b'\\' if self.peek_at(1) == Some(b'\n') => self.pos += 2,
+                b'\n' | b'\r' if !top_level || self.only_blank_rest() => self.pos += 1,
                 _ => return,
             }
         }
@@ -121,13 +203,13 @@ impl Parser {
         }
         let mut in_comment = false;
         let mut content = None;
-        for (i, &c) in self.chars.iter().enumerate().skip(self.pos) {
+        for (i, c) in self.text[self.pos..].char_indices() {
             match c {
                 '\n' => in_comment = false,
                 '#' => in_comment = true,
                 _ if in_comment || c.is_whitespace() => {}
                 _ => {
-                    content = Some(i);
+                    content = Some(self.pos + i);
                     break;
                 }
             }
@@ -136,7 +218,7 @@ impl Parser {
         content.is_none()
     }
 
-    fn eat(&mut self, c: char, top_level: bool) -> bool {
+    fn eat(&mut self, c: u8, top_level: bool) -> bool {
         self.skip_space(top_level);
         if self.peek() == Some(c) {
             self.pos += 1;
@@ -146,72 +228,131 @@ impl Parser {
         }
     }
 
-    /// `a, b, c` (a tuple when it has a comma) or one item.
-    fn expression_list(&mut self, top_level: bool) -> Option<Value> {
-        let first = self.item(top_level)?;
-        if !self.eat(',', top_level) {
-            return json(first);
-        }
-        let mut items = vec![json(first)?];
-        loop {
-            self.skip_space(top_level);
-            if self.peek().is_none() || self.peek() == Some(')') {
-                break;
-            }
-            items.push(json(self.item(top_level)?)?);
-            if !self.eat(',', top_level) {
-                break;
-            }
-        }
-        Some(Value::Array(items))
+    /// While building JSON: the value as JSON, or a placeholder (noting that
+    /// the text is a literal JSON cannot hold).
+    fn json(&mut self, item: PyValue) -> Value {
+        item.into_json().unwrap_or_else(|| {
+            self.python_only = true;
+            Value::Null
+        })
     }
 
-    fn item(&mut self, top_level: bool) -> Option<Item> {
+    /// Members of a tuple, list or set, as the mode keeps them.
+    fn members(&self) -> Members {
+        if self.python {
+            Members::Python(Vec::new(), Dedup::default())
+        } else {
+            Members::Json(Vec::new())
+        }
+    }
+
+    /// Adds a member; in a set (`set`), only a hashable one, once.
+    fn push(&mut self, members: &mut Members, item: PyValue, set: bool) -> Option<()> {
+        if set && !item.is_hashable() {
+            return None;
+        }
+        match members {
+            Members::Json(values) => values.push(self.json(item)),
+            Members::Python(items, dedup) if set => {
+                if dedup.add_member(items, item).is_none() {
+                    // Equality this module cannot decide (a huge hex integer).
+                    self.unprintable = true;
+                }
+            }
+            Members::Python(items, _) => items.push(item),
+        }
+        Some(())
+    }
+
+    fn finish(members: Members, python: fn(Vec<PyValue>) -> PyValue) -> PyValue {
+        match members {
+            Members::Json(values) => PyValue::Json(Value::Array(values)),
+            Members::Python(items, _) => python(items),
+        }
+    }
+
+    /// Adds `key: value` to a dict; the key must be hashable.
+    fn insert(&mut self, dict: &mut Dict, key: PyValue, value: PyValue) -> Option<()> {
+        if !key.is_hashable() {
+            return None;
+        }
+        match dict {
+            Dict::Json(map) => {
+                let value = self.json(value);
+                match key.into_key_text() {
+                    Some(key) => {
+                        map.insert(key, value);
+                    }
+                    None => self.python_only = true,
+                }
+            }
+            Dict::Python(pairs, dedup) => {
+                if dedup.add_pair(pairs, key, value).is_none() {
+                    self.unprintable = true;
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// `a, b, c` (a tuple when it has a comma) or one item.
+    fn expression_list(&mut self, top_level: bool) -> Option<PyValue> {
+        let first = self.item(top_level)?;
+        if !self.eat(b',', top_level) {
+            return Some(first);
+        }
+        let mut members = self.members();
+        self.push(&mut members, first, false)?;
+        loop {
+            self.skip_space(top_level);
+            if matches!(self.peek(), None | Some(b')')) {
+                break;
+            }
+            let item = self.item(top_level)?;
+            self.push(&mut members, item, false)?;
+            if !self.eat(b',', top_level) {
+                break;
+            }
+        }
+        Some(Self::finish(members, PyValue::Tuple))
+    }
+
+    fn item(&mut self, top_level: bool) -> Option<PyValue> {
         self.skip_space(top_level);
         let c = self.peek()?;
         match c {
-            '(' | '[' | '{' => {
+            b'(' | b'[' | b'{' => {
                 self.depth += 1;
                 if self.depth > MAX_NESTING {
                     return None;
                 }
                 self.pos += 1;
                 let item = match c {
-                    '(' => self.parenthesized(),
-                    '[' => self.list(),
+                    b'(' => self.parenthesized(),
+                    b'[' => self.list(),
                     _ => self.braces(),
                 };
                 self.depth -= 1;
                 item
             }
-            '+' | '-' => {
+            b'+' | b'-' => {
                 self.pos += 1;
                 self.skip_space(top_level);
                 let number = self.signed_operand()?;
-                // `1 + 2j` is a complex literal; JSON cannot hold it.
-                self.skip_space(top_level);
-                if matches!(self.peek(), Some('+' | '-')) {
-                    return self.complex_tail(top_level);
-                }
-                Some(match number {
-                    Item::Json(Value::Number(n)) if c == '-' => Item::Json(negate(&n)?),
-                    other => other,
-                })
+                let number = if c == b'-' { number.negate()? } else { number };
+                self.complex_tail(number, top_level)
             }
-            '0'..='9' | '.' => {
-                if c == '.' && self.peek_at(1) == Some('.') {
+            b'0'..=b'9' | b'.' => {
+                if c == b'.' && self.peek_at(1) == Some(b'.') {
                     return self.ellipsis();
                 }
                 let number = self.number()?;
-                self.skip_space(top_level);
-                if matches!(self.peek(), Some('+' | '-')) {
-                    return self.complex_tail(top_level);
-                }
-                Some(number)
+                self.complex_tail(number, top_level)
             }
-            _ if c.is_alphabetic() || c == '_' || c == '\'' || c == '"' => {
+            _ if c.is_ascii_alphabetic() || matches!(c, b'_' | b'\'' | b'"') => {
                 self.word_or_string(top_level)
             }
+            // Python names may hold other letters, but no literal does.
             _ => None,
         }
     }
@@ -219,9 +360,9 @@ impl Parser {
     /// The number after a unary sign. Python's parser drops parentheses, so
     /// `-(1)` and `-((1))` are `-1`; but only a number may follow a sign
     /// (`-(1,)`, `-(-1)` and `-(True)` are not literals).
-    fn signed_operand(&mut self) -> Option<Item> {
+    fn signed_operand(&mut self) -> Option<PyValue> {
         let mut parens = 0;
-        while self.peek() == Some('(') {
+        while self.peek() == Some(b'(') {
             parens += 1;
             if self.depth + parens > MAX_NESTING {
                 return None;
@@ -231,152 +372,179 @@ impl Parser {
         }
         let number = self.number()?;
         for _ in 0..parens {
-            if !self.eat(')', false) {
+            if !self.eat(b')', false) {
                 return None;
             }
         }
         Some(number)
     }
 
-    /// After `real`: `+ imag` or `- imag`, where imag ends in `j`.
-    fn complex_tail(&mut self, top_level: bool) -> Option<Item> {
+    /// `real + imag` or `real - imag` after a number, where imag is an
+    /// imaginary literal and real is not (`1j+2j` is no literal); or the
+    /// number alone.
+    fn complex_tail(&mut self, real: PyValue, top_level: bool) -> Option<PyValue> {
+        self.skip_space(top_level);
+        let Some(sign @ (b'+' | b'-')) = self.peek() else {
+            return Some(real);
+        };
         self.pos += 1;
         self.skip_space(top_level);
-        let start = self.pos;
-        self.number()?;
-        matches!(self.chars[self.pos - 1], 'j' | 'J')
-            .then_some(())
-            .filter(|_| self.pos > start)?;
-        Some(Item::Opaque)
+        let PyValue::Complex(_, imag) = self.number()? else {
+            return None;
+        };
+        let real = real.as_real()?;
+        // As Python computes `real ± complex(0.0, imag)`.
+        Some(if sign == b'+' {
+            PyValue::Complex(real + 0.0, 0.0 + imag)
+        } else {
+            PyValue::Complex(real - 0.0, 0.0 - imag)
+        })
     }
 
-    fn ellipsis(&mut self) -> Option<Item> {
-        if self.chars.get(self.pos..self.pos + 3) == Some(&['.', '.', '.']) {
+    fn ellipsis(&mut self) -> Option<PyValue> {
+        if self.bytes.get(self.pos..self.pos + 3) == Some(b"...") {
             self.pos += 3;
-            return Some(Item::Opaque);
+            return Some(PyValue::Ellipsis);
         }
         None
     }
 
-    fn parenthesized(&mut self) -> Option<Item> {
-        if self.eat(')', false) {
-            return Some(Item::Tuple(Vec::new()));
+    fn parenthesized(&mut self) -> Option<PyValue> {
+        if self.eat(b')', false) {
+            return Some(PyValue::Tuple(Vec::new()));
         }
         let first = self.item(false)?;
-        if self.eat(')', false) {
+        if self.eat(b')', false) {
             return Some(first);
         }
-        if !self.eat(',', false) {
+        if !self.eat(b',', false) {
             return None;
         }
         let mut items = vec![first];
         loop {
-            if self.eat(')', false) {
-                return Some(Item::Tuple(items));
+            if self.eat(b')', false) {
+                break;
             }
             items.push(self.item(false)?);
-            if !self.eat(',', false) {
-                return self.eat(')', false).then_some(Item::Tuple(items));
+            if !self.eat(b',', false) {
+                if !self.eat(b')', false) {
+                    return None;
+                }
+                break;
             }
         }
+        // Kept a tuple while casting too: as a dict key it is its text.
+        Some(PyValue::Tuple(items))
     }
 
-    fn list(&mut self) -> Option<Item> {
-        let mut items = Vec::new();
+    fn list(&mut self) -> Option<PyValue> {
+        let mut members = self.members();
         loop {
-            if self.eat(']', false) {
-                return Some(Item::Json(Value::Array(items)));
+            if self.eat(b']', false) {
+                break;
             }
-            items.push(json(self.item(false)?)?);
-            if !self.eat(',', false) {
-                return self
-                    .eat(']', false)
-                    .then_some(Item::Json(Value::Array(items)));
+            let item = self.item(false)?;
+            self.push(&mut members, item, false)?;
+            if !self.eat(b',', false) {
+                if !self.eat(b']', false) {
+                    return None;
+                }
+                break;
             }
         }
+        Some(Self::finish(members, PyValue::List))
     }
 
     /// `{}` and `{k: v, ...}` are dicts; `{a, b}` is a set.
-    fn braces(&mut self) -> Option<Item> {
-        if self.eat('}', false) {
-            return Some(Item::Json(Value::Object(Map::new())));
+    fn braces(&mut self) -> Option<PyValue> {
+        let mut dict = if self.python {
+            Dict::Python(Vec::new(), Dedup::default())
+        } else {
+            Dict::Json(Map::new())
+        };
+        if self.eat(b'}', false) {
+            return Some(dict.finish());
         }
         let first = self.item(false)?;
-        if self.eat(':', false) {
-            let mut map = Map::new();
+        if self.eat(b':', false) {
             let value = self.item(false)?;
-            insert(&mut map, first, value)?;
+            self.insert(&mut dict, first, value)?;
             loop {
-                if !self.eat(',', false) {
-                    return self
-                        .eat('}', false)
-                        .then_some(Item::Json(Value::Object(map)));
+                if !self.eat(b',', false) {
+                    return self.eat(b'}', false).then(|| dict.finish());
                 }
-                if self.eat('}', false) {
-                    return Some(Item::Json(Value::Object(map)));
+                if self.eat(b'}', false) {
+                    return Some(dict.finish());
                 }
                 let key = self.item(false)?;
-                if !self.eat(':', false) {
+                if !self.eat(b':', false) {
                     return None;
                 }
                 let value = self.item(false)?;
-                insert(&mut map, key, value)?;
+                self.insert(&mut dict, key, value)?;
             }
         }
-        let mut items = vec![hashable(first)?];
+        let mut members = self.members();
+        self.push(&mut members, first, true)?;
         loop {
-            if !self.eat(',', false) {
-                return self
-                    .eat('}', false)
-                    .then_some(Item::Json(Value::Array(items)));
+            if !self.eat(b',', false) {
+                if !self.eat(b'}', false) {
+                    return None;
+                }
+                break;
             }
-            if self.eat('}', false) {
-                return Some(Item::Json(Value::Array(items)));
+            if self.eat(b'}', false) {
+                break;
             }
-            items.push(hashable(self.item(false)?)?);
+            let item = self.item(false)?;
+            self.push(&mut members, item, true)?;
         }
+        Some(Self::finish(members, PyValue::Set))
     }
 
     /// `True`, `False`, `None`, `set()`, or a string with optional prefix;
     /// adjacent strings concatenate.
-    fn word_or_string(&mut self, top_level: bool) -> Option<Item> {
+    fn word_or_string(&mut self, top_level: bool) -> Option<PyValue> {
         let start = self.pos;
-        while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || !c.is_ascii())
+        {
             self.pos += 1;
         }
-        let word: String = self.chars[start..self.pos].iter().collect();
-        match (word.as_str(), self.peek()) {
-            ("True", _) => return Some(Item::Json(Value::Bool(true))),
-            ("False", _) => return Some(Item::Json(Value::Bool(false))),
-            ("None", _) => return Some(Item::Json(Value::Null)),
+        let word = &self.text[start..self.pos];
+        match (word, self.peek()) {
+            ("True", _) => return Some(PyValue::Json(Value::Bool(true))),
+            ("False", _) => return Some(PyValue::Json(Value::Bool(false))),
+            ("None", _) => return Some(PyValue::Json(Value::Null)),
             // The empty set is the one call `ast.literal_eval` accepts.
             ("set", _) => {
-                let empty_call = self.eat('(', top_level) && self.eat(')', false);
-                return empty_call.then_some(Item::Json(Value::Array(Vec::new())));
+                let empty_call = self.eat(b'(', top_level) && self.eat(b')', false);
+                let members = self.members();
+                return empty_call.then(|| Self::finish(members, PyValue::Set));
             }
-            (_, Some('\'' | '"')) => {}
+            (_, Some(b'\'' | b'"')) => {}
             _ => return None,
         }
         let mut text = String::new();
-        let mut is_bytes = false;
         let mut prefix = word;
+        let mut kind = None;
         loop {
-            let lower = prefix.to_ascii_lowercase();
-            let (bytes, raw) = match lower.as_str() {
-                "" | "u" => (false, false),
-                "r" => (false, true),
-                "b" => (true, false),
-                "br" | "rb" => (true, true),
+            let (bytes, raw) = match prefix.len() {
+                0 => (false, false),
+                1 if prefix.eq_ignore_ascii_case("u") => (false, false),
+                1 if prefix.eq_ignore_ascii_case("r") => (false, true),
+                1 if prefix.eq_ignore_ascii_case("b") => (true, false),
+                2 if prefix.eq_ignore_ascii_case("br") || prefix.eq_ignore_ascii_case("rb") => {
+                    (true, true)
+                }
                 _ => return None,
             };
-            if !text.is_empty() || is_bytes {
-                // Python refuses to concatenate bytes with str.
-                if bytes != is_bytes {
-                    return None;
-                }
+            // Python refuses to concatenate bytes with str.
+            if *kind.get_or_insert(bytes) != bytes {
+                return None;
             }
-            is_bytes = bytes;
-            self.string_body(raw, &mut text)?;
+            self.string_body(raw, bytes, &mut text)?;
             // Another string literal may follow, possibly prefixed.
             let save = self.pos;
             self.skip_space(false);
@@ -385,26 +553,40 @@ impl Parser {
             {
                 self.pos += 1;
             }
-            if matches!(self.peek(), Some('\'' | '"')) {
-                prefix = self.chars[word_start..self.pos].iter().collect();
+            if matches!(self.peek(), Some(b'\'' | b'"')) {
+                prefix = &self.text[word_start..self.pos];
                 continue;
             }
             self.pos = save;
             break;
         }
-        Some(if is_bytes {
-            Item::Opaque
+        Some(if kind == Some(true) {
+            // Every character of a bytes body is below 256 (see `string_body`).
+            PyValue::Bytes(text.chars().map(|c| c as u8).collect())
         } else {
-            Item::Json(Value::String(text))
+            PyValue::Json(Value::String(text))
         })
     }
 
-    /// Reads one quoted string body (the quote is at `pos`) into `out`.
-    fn string_body(&mut self, raw: bool, out: &mut String) -> Option<()> {
+    /// Reads one quoted string body (the quote is at `pos`) into `out`. A
+    /// bytes body is written one character per byte.
+    fn string_body(&mut self, raw: bool, bytes: bool, out: &mut String) -> Option<()> {
         let quote = self.peek()?;
         let triple = self.peek_at(1) == Some(quote) && self.peek_at(2) == Some(quote);
         self.pos += if triple { 3 } else { 1 };
         loop {
+            // Copy the run up to the next byte that needs a look.
+            let run_end = self.bytes[self.pos..]
+                .iter()
+                .position(|&b| b == quote || matches!(b, b'\\' | b'\n' | b'\r'))
+                .map_or(self.bytes.len(), |i| self.pos + i);
+            let run = &self.text[self.pos..run_end];
+            // Bytes literals hold ASCII characters only.
+            if bytes && !run.is_ascii() {
+                return None;
+            }
+            out.push_str(run);
+            self.pos = run_end;
             let c = self.peek()?;
             if c == quote {
                 if !triple {
@@ -415,29 +597,35 @@ impl Parser {
                     self.pos += 3;
                     return Some(());
                 }
-            }
-            if (c == '\n' || c == '\r') && !triple {
-                return None;
-            }
-            if c == '\\' {
-                let next = self.peek_at(1)?;
-                if raw {
-                    out.push('\\');
-                    out.push(next);
-                    self.pos += 2;
-                    continue;
-                }
-                self.pos += 2;
-                self.escape(next, out)?;
+                out.push(char::from(c));
+                self.pos += 1;
                 continue;
             }
-            out.push(c);
-            self.pos += 1;
+            if c == b'\n' || c == b'\r' {
+                if !triple {
+                    return None;
+                }
+                out.push(char::from(c));
+                self.pos += 1;
+                continue;
+            }
+            // A backslash.
+            let next = self.char_at(self.pos + 1)?;
+            if bytes && !next.is_ascii() {
+                return None;
+            }
+            self.pos += 1 + next.len_utf8();
+            if raw {
+                out.push('\\');
+                out.push(next);
+                continue;
+            }
+            self.escape(next, bytes, out)?;
         }
     }
 
     /// Interprets the escape `\next` (both already consumed).
-    fn escape(&mut self, next: char, out: &mut String) -> Option<()> {
+    fn escape(&mut self, next: char, bytes: bool, out: &mut String) -> Option<()> {
         let simple = match next {
             '\n' => return Some(()),
             '\\' => '\\',
@@ -453,7 +641,7 @@ impl Parser {
             '0'..='7' => {
                 let mut code = next.to_digit(8)?;
                 for _ in 0..2 {
-                    match self.peek().and_then(|c| c.to_digit(8)) {
+                    match self.peek().and_then(|c| char::from(c).to_digit(8)) {
                         Some(d) => {
                             code = code * 8 + d;
                             self.pos += 1;
@@ -461,20 +649,12 @@ impl Parser {
                         None => break,
                     }
                 }
-                char::from_u32(code)?
+                // In bytes, `\777` wraps to one byte as Python's does.
+                char::from_u32(if bytes { code & 0xff } else { code })?
             }
-            'x' | 'u' | 'U' => {
-                let len = match next {
-                    'x' => 2,
-                    'u' => 4,
-                    _ => 8,
-                };
-                let digits: String = self.chars.get(self.pos..self.pos + len)?.iter().collect();
-                let code = u32::from_str_radix(&digits, 16).ok()?;
-                self.pos += len;
-                char::from_u32(code)?
-            }
-            'N' => self.char_name()?,
+            'x' => self.hex_escape(2)?,
+            'u' | 'U' if !bytes => self.hex_escape(if next == 'u' { 4 } else { 8 })?,
+            'N' if !bytes => self.char_name()?,
             other => {
                 out.push('\\');
                 other
@@ -484,23 +664,36 @@ impl Parser {
         Some(())
     }
 
-    /// The `{NAME}` of a `\N{NAME}` escape at `pos`, looked up as Python
+    /// Exactly `len` hex digits at `pos`, as a character.
+    fn hex_escape(&mut self, len: usize) -> Option<char> {
+        let digits = self.bytes.get(self.pos..self.pos + len)?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        let code = digits.iter().fold(0u32, |code, &d| {
+            code * 16 + char::from(d).to_digit(16).unwrap_or(0)
+        });
+        self.pos += len;
+        char::from_u32(code)
+    }
+
+    /// The `{NAME}` of a `\N{...}` escape at `pos`, looked up as Python
     /// does: any case, names and aliases, but no other loose spelling.
     fn char_name(&mut self) -> Option<char> {
-        if self.peek() != Some('{') {
+        if self.peek() != Some(b'{') {
             return None;
         }
         let start = self.pos + 1;
-        let end =
-            (start..self.chars.len().min(start + MAX_CHAR_NAME)).find(|&i| self.chars[i] == '}')?;
-        let name: String = self.chars[start..end].iter().collect();
-        let found = unicode_names2::character(&name)?;
+        let window = &self.bytes[start..self.bytes.len().min(start + MAX_CHAR_NAME)];
+        let end = start + window.iter().position(|&b| b == b'}')?;
+        let name = &self.text[start..end];
+        let found = unicode_names2::character(name)?;
         // `character` also accepts Unicode's loose matching (`latinsmalllettera`,
         // `Black_Star`), which Python refuses: take an exact name, or an
         // alias (the crate keeps no list of them) in its one written form.
         let exact = unicode_names2::name(found)
-            .is_some_and(|canonical| canonical.to_string().eq_ignore_ascii_case(&name));
-        if !exact && !is_alias_spelling(&name, found) {
+            .is_some_and(|canonical| canonical.to_string().eq_ignore_ascii_case(name));
+        if !exact && !is_alias_spelling(name, found) {
             return None;
         }
         self.pos = end + 1;
@@ -508,64 +701,86 @@ impl Parser {
     }
 
     /// An integer, float or imaginary number at `pos`.
-    fn number(&mut self) -> Option<Item> {
+    fn number(&mut self) -> Option<PyValue> {
         let start = self.pos;
         while let Some(c) = self.peek() {
-            let exponent_sign = matches!(c, '+' | '-')
-                && matches!(self.chars[self.pos - 1], 'e' | 'E')
-                && !is_radix_prefixed(&self.chars[start..self.pos]);
-            if c.is_ascii_alphanumeric() || c == '_' || c == '.' || exponent_sign {
+            let exponent_sign = matches!(c, b'+' | b'-')
+                && matches!(self.bytes[self.pos - 1], b'e' | b'E')
+                && !is_radix_prefixed(&self.bytes[start..self.pos]);
+            if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || exponent_sign {
                 self.pos += 1;
             } else {
                 break;
             }
         }
-        let token: String = self.chars[start..self.pos].iter().collect();
-        number_token(&token)
+        number_token(&self.text[start..self.pos])
     }
 }
 
-fn is_radix_prefixed(token: &[char]) -> bool {
-    token.len() >= 2 && token[0] == '0' && matches!(token[1], 'x' | 'X' | 'o' | 'O' | 'b' | 'B')
+fn is_radix_prefixed(token: &[u8]) -> bool {
+    token.len() >= 2
+        && token[0] == b'0'
+        && matches!(token[1], b'x' | b'X' | b'o' | b'O' | b'b' | b'B')
+}
+
+/// `text` without underscores, copied only when it has some.
+fn without_underscores(text: &str) -> Cow<'_, str> {
+    if text.contains('_') {
+        Cow::Owned(text.replace('_', ""))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Converts one Python number token.
-fn number_token(token: &str) -> Option<Item> {
+fn number_token(token: &str) -> Option<PyValue> {
     if let Some(body) = token.strip_suffix(['j', 'J']) {
-        return (valid_float(body) || valid_digits(body, 10)).then_some(Item::Opaque);
-    }
-    let lower = token.to_ascii_lowercase();
-    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
-        if let Some(digits) = lower.strip_prefix(prefix) {
-            let digits = digits.strip_prefix('_').unwrap_or(digits);
-            if !valid_digits(digits, radix) {
-                return None;
-            }
-            return integer(&digits.replace('_', ""), radix);
+        if !(valid_float(body) || valid_digits(body, 10)) {
+            return None;
         }
+        let imag: f64 = without_underscores(body).parse().ok()?;
+        return Some(PyValue::Complex(0.0, imag));
+    }
+    if is_radix_prefixed(token.as_bytes()) {
+        let radix = match token.as_bytes()[1] {
+            b'x' | b'X' => 16,
+            b'o' | b'O' => 8,
+            _ => 2,
+        };
+        let digits = &token[2..];
+        let digits = digits.strip_prefix('_').unwrap_or(digits);
+        if !valid_digits(digits, radix) {
+            return None;
+        }
+        return Some(integer(&without_underscores(digits), radix));
     }
     if valid_digits(token, 10) {
-        let digits = token.replace('_', "");
+        let digits = without_underscores(token);
         // Python forbids leading zeros in a non-zero decimal integer.
         if digits.len() > 1 && digits.starts_with('0') && digits.bytes().any(|b| b != b'0') {
             return None;
         }
-        return integer(&digits, 10);
+        return Some(integer(&digits, 10));
     }
     if valid_float(token) {
-        let value: f64 = token.replace('_', "").parse().ok()?;
-        return Number::from_f64(value).map(|n| Item::Json(Value::Number(n)));
+        let value: f64 = without_underscores(token).parse().ok()?;
+        return Some(float(value));
     }
     None
 }
 
-fn integer(digits: &str, radix: u32) -> Option<Item> {
-    let value = u128::from_str_radix(digits, radix).ok()?;
-    let json = match u64::try_from(value) {
-        Ok(v) => Value::from(v),
-        Err(_) => return None,
-    };
-    Some(Item::Json(json))
+/// A non-negative integer of valid `digits`: JSON up to `u64`, else big.
+fn integer(digits: &str, radix: u32) -> PyValue {
+    match u128::from_str_radix(digits, radix) {
+        Ok(value) => match u64::try_from(value) {
+            Ok(v) => PyValue::Json(Value::from(v)),
+            Err(_) => PyValue::BigInt(Some(value.to_string())),
+        },
+        // Decimal digits are the number as Python prints it (leading zeros
+        // were refused above unless all are zeros, which fit).
+        Err(_) if radix == 10 => PyValue::BigInt(Some(digits.to_owned())),
+        Err(_) => PyValue::BigInt(None),
+    }
 }
 
 /// Digits of the radix with single underscores between them.
@@ -574,7 +789,9 @@ fn valid_digits(text: &str, radix: u32) -> bool {
         && !text.starts_with('_')
         && !text.ends_with('_')
         && !text.contains("__")
-        && text.chars().all(|c| c == '_' || c.is_digit(radix))
+        && text
+            .bytes()
+            .all(|c| c == b'_' || char::from(c).is_digit(radix))
 }
 
 /// Python's float syntax: `1.`, `.5`, `1.5`, `1e5`, `1.5e-3`, with underscores
@@ -600,19 +817,6 @@ fn valid_float(text: &str) -> bool {
     }
 }
 
-fn negate(n: &Number) -> Option<Value> {
-    if let Some(u) = n.as_u64() {
-        if u <= i64::MAX as u64 {
-            return Some(Value::from(-(u as i64)));
-        }
-        if u == i64::MAX as u64 + 1 {
-            return Some(Value::from(i64::MIN));
-        }
-        return None;
-    }
-    Number::from_f64(-n.as_f64()?).map(Value::Number)
-}
-
 /// True when `name`, which `unicode_names2` matched loosely to `found`, is
 /// written the way Unicode writes names and aliases (words of letters and
 /// digits joined by one space or hyphen) and is not a loose spelling of
@@ -631,128 +835,152 @@ fn is_alias_spelling(name: &str, found: char) -> bool {
     words_ok && canonical != Some(loose(name))
 }
 
-fn json(item: Item) -> Option<Value> {
-    match item {
-        Item::Json(value) => Some(value),
-        Item::Tuple(items) => items
-            .into_iter()
-            .map(json)
-            .collect::<Option<Vec<_>>>()
-            .map(Value::Array),
-        Item::Opaque => None,
-    }
-}
-
-/// Python's `hash()` refuses lists, dicts and sets, and tuples holding one.
-fn is_hashable(item: &Item) -> bool {
-    match item {
-        Item::Json(Value::Array(_) | Value::Object(_)) => false,
-        Item::Tuple(items) => items.iter().all(is_hashable),
-        Item::Json(_) | Item::Opaque => true,
-    }
-}
-
-/// A set member: hashable, and then an array like any tuple.
-fn hashable(item: Item) -> Option<Value> {
-    is_hashable(&item).then(|| json(item))?
-}
-
-/// A dict key as a JSON key: a string as it is, anything else hashable as
-/// Python's `str()` prints it.
-fn key_text(key: Item) -> Option<String> {
-    if !is_hashable(&key) {
-        return None;
-    }
-    match key {
-        Item::Json(Value::String(s)) => Some(s),
-        Item::Json(other) => Some(python::to_str(&other)),
-        Item::Tuple(items) => {
-            let mut out = String::new();
-            write_tuple(&mut out, items)?;
-            Some(out)
-        }
-        Item::Opaque => None,
-    }
-}
-
-/// Python's `repr()` of a hashable tuple: `(1, 'a')`, `(1,)`, `()`.
-fn write_tuple(out: &mut String, items: Vec<Item>) -> Option<()> {
-    let single = items.len() == 1;
-    out.push('(');
-    for (i, item) in items.into_iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        match item {
-            Item::Tuple(inner) => write_tuple(out, inner)?,
-            Item::Json(value) => out.push_str(&python::to_repr(&value)),
-            Item::Opaque => return None,
-        }
-    }
-    if single {
-        out.push(',');
-    }
-    out.push(')');
-    Some(())
-}
-
-fn insert(map: &mut Map<String, Value>, key: Item, value: Item) -> Option<()> {
-    let key = key_text(key)?;
-    map.insert(key, json(value)?);
-    Some(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
+    fn value(text: &str) -> Option<Value> {
+        parse(text).value()
+    }
+
     #[test]
     fn deep_nesting_is_linear_and_bounded() {
         let ok = format!("{}1{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
-        assert!(parse(&ok).is_some());
+        assert!(value(&ok).is_some());
         let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert_eq!(parse(&deep), None);
+        assert_eq!(value(&deep), None);
     }
 
     #[test]
     fn strings_escapes_and_prefixes() {
-        assert_eq!(parse(r"'a\nb'"), Some(json!("a\nb")));
-        assert_eq!(parse(r"r'a\nb'"), Some(json!("a\\nb")));
-        assert_eq!(parse(r"'\x41\u00e9\101'"), Some(json!("Aé\u{41}")));
-        assert_eq!(parse("'a' \"b\""), Some(json!("ab")));
-        assert_eq!(parse("'''x\ny'''"), Some(json!("x\ny")));
-        assert_eq!(parse(r"'\q'"), Some(json!("\\q")));
-        assert_eq!(parse("b'x'"), None);
-        assert_eq!(parse("'x' b'y'"), None);
-        assert_eq!(parse("'open"), None);
+        assert_eq!(value(r"'a\nb'"), Some(json!("a\nb")));
+        assert_eq!(value(r"r'a\nb'"), Some(json!("a\\nb")));
+        assert_eq!(value(r"'\x41\u00e9\101'"), Some(json!("Aé\u{41}")));
+        assert_eq!(value("'a' \"b\""), Some(json!("ab")));
+        assert_eq!(value("'''x\ny'''"), Some(json!("x\ny")));
+        assert_eq!(value(r"'\q'"), Some(json!("\\q")));
+        assert_eq!(value("b'x'"), None);
+        assert_eq!(value("'x' b'y'"), None);
+        assert_eq!(value("'open"), None);
     }
 
     #[test]
     fn containers() {
         assert_eq!(
-            parse("{1: 'a', 'b': [None, (1,)]}"),
+            value("{1: 'a', 'b': [None, (1,)]}"),
             Some(json!({"1": "a", "b": [null, [1]]}))
         );
-        assert_eq!(parse("{1, 2,}"), Some(json!([1, 2])));
-        assert_eq!(parse("{[1]: 2}"), None);
-        assert_eq!(parse("()"), Some(json!([])));
-        assert_eq!(parse("[1, 2,]"), Some(json!([1, 2])));
-        assert_eq!(parse("[1 2]"), None);
-        assert_eq!(parse("{'a': 1, 'a': 2}"), Some(json!({"a": 2})));
+        assert_eq!(value("{1, 2,}"), Some(json!([1, 2])));
+        assert_eq!(value("{[1]: 2}"), None);
+        assert_eq!(value("()"), Some(json!([])));
+        assert_eq!(value("[1, 2,]"), Some(json!([1, 2])));
+        assert_eq!(value("[1 2]"), None);
+        assert_eq!(value("{'a': 1, 'a': 2}"), Some(json!({"a": 2})));
     }
 
     #[test]
     fn numbers() {
-        assert_eq!(parse("-9223372036854775808"), Some(json!(i64::MIN)));
-        assert_eq!(parse("18446744073709551615"), Some(json!(u64::MAX)));
-        assert_eq!(parse("18446744073709551616"), None);
-        assert_eq!(parse("1__0"), None);
-        assert_eq!(parse("0x_1f"), Some(json!(31)));
-        assert_eq!(parse("1.e2"), Some(json!(100.0)));
-        assert_eq!(parse("1e999"), None);
-        assert_eq!(parse("1+2j"), None);
-        assert_eq!(parse("1+2"), None);
-        assert_eq!(parse("..."), None);
+        assert_eq!(value("-9223372036854775808"), Some(json!(i64::MIN)));
+        assert_eq!(value("18446744073709551615"), Some(json!(u64::MAX)));
+        assert_eq!(value("18446744073709551616"), None);
+        assert_eq!(value("1__0"), None);
+        assert_eq!(value("0x_1f"), Some(json!(31)));
+        assert_eq!(value("1.e2"), Some(json!(100.0)));
+        assert_eq!(value("1e999"), None);
+        assert_eq!(value("1+2j"), None);
+        assert_eq!(value("1+2"), None);
+        assert_eq!(value("..."), None);
+    }
+
+    #[test]
+    fn literals_json_cannot_hold_are_told_apart_from_text() {
+        for text in [
+            "-1e400",
+            "1e400",
+            "b'x'",
+            "[1e400]",
+            "{'a': b''}",
+            "1+2j",
+            "...",
+            "{2**64}",
+        ] {
+            let expected = if text.contains("**") {
+                Parsed::Text
+            } else {
+                Parsed::PythonOnly
+            };
+            assert_eq!(parse(text), expected, "{text}");
+        }
+        assert_eq!(parse("18446744073709551616"), Parsed::PythonOnly);
+        assert_eq!(parse("{1: 'x'"), Parsed::Text);
+        assert_eq!(parse("'' b'x'"), Parsed::Text);
+        assert_eq!(parse("1j+2j"), Parsed::Text);
+        assert_eq!(parse("'\\x+1'"), Parsed::Text);
+    }
+
+    #[test]
+    fn python_str_keeps_pythons_types() {
+        for (text, printed) in [
+            ("(1, 2)", "(1, 2)"),
+            ("(1,)", "(1,)"),
+            ("1,2", "(1, 2)"),
+            ("{1}", "{1}"),
+            ("set()", "set()"),
+            ("{'k': (1,)}", "{'k': (1,)}"),
+            (
+                "{1: 'a', True: 'b', (2, 3): None}",
+                "{1: 'b', (2, 3): None}",
+            ),
+            ("{1, 1.0, True}", "{1}"),
+            ("{3, 1, 2}", "{1, 2, 3}"),
+            ("{10, 1, 9}", "{1, 10, 9}"),
+            ("{-1, -2}", "{-1, -2}"),
+            ("{0, 8, 16, 24, 32, 40, 48}", "{0, 32, 8, 40, 16, 48, 24}"),
+            ("-1e400", "-inf"),
+            ("[1e400, -(1e400)]", "[inf, -inf]"),
+            ("0x10000000000000000", "18446744073709551616"),
+            ("-18446744073709551616", "-18446744073709551616"),
+            ("1_0000000000000000000000", "10000000000000000000000"),
+            ("b'x\\x00\\'\"'", "b'x\\x00\\'\"'"),
+            ("rb'\\n'", "b'\\\\n'"),
+            ("b'\\777'", "b'\\xff'"),
+            ("1+2j", "(1+2j)"),
+            ("-2j", "(-0-2j)"),
+            ("0-2j", "-2j"),
+            ("1.5-0j", "(1.5+0j)"),
+            ("[...]", "[Ellipsis]"),
+            ("'plain'", "plain"),
+            ("[1.0, None, 'it''s']", "[1.0, None, 'its']"),
+        ] {
+            assert_eq!(python_str(text).as_deref(), Some(printed), "{text}");
+        }
+        assert_eq!(python_str("(1"), None);
+        assert_eq!(python_str("{[1]}"), None);
+        assert_eq!(python_str(&format!("0x{}", "f".repeat(40))), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Casting and printing read the same syntax: a text is a literal for
+        /// both or for neither (except a huge hex, octal or binary integer,
+        /// which printing declines).
+        #[test]
+        fn casting_and_printing_accept_the_same_texts(
+            text in "[\\[\\](){}'\",:0-9a-fA-FxjeE_.+\\- \\\\#\\n\u{e9}bB]{0,40}"
+        ) {
+            let parsed = parse(&text);
+            let printed = python_str(&text);
+            if printed.is_none() && parsed != Parsed::Text {
+                let lower = text.to_ascii_lowercase();
+                proptest::prop_assert!(
+                    ["0x", "0o", "0b"].iter().any(|p| lower.contains(p)),
+                    "{:?}: cast {:?}, printed nothing", text, parsed
+                );
+            }
+            if printed.is_some() {
+                proptest::prop_assert_ne!(parsed, Parsed::Text, "{:?}", text);
+            }
+        }
     }
 }

@@ -117,6 +117,11 @@
 //! - Secrets-directory files are taken exactly as written: no expansion,
 //!   casting or references.
 //! - Casting differs in the corners listed on [`string_to_type`].
+//! - Inside a longer string, a set prints its members in CPython's order
+//!   only when all are integers; others print in the order written (Python's
+//!   order follows hashes, which for strings change with every process). An
+//!   integer written in hex, octal or binary beyond 128 bits prints as the
+//!   text it was written in.
 
 mod cast;
 mod check;
@@ -138,6 +143,7 @@ mod merge;
 mod node;
 mod plain_toml;
 mod python;
+mod python_value;
 mod references;
 mod secrets_dir;
 pub(crate) mod sensitive;

@@ -110,6 +110,10 @@ pub(crate) enum Raw {
     Written,
     /// Some other text (after expansion, or copied through a reference).
     Text(Arc<str>),
+    /// Casting kept the string value as it is, but it is a Python literal
+    /// JSON cannot hold (`-1e400`, `b'x'`), which Python's `str()` prints
+    /// differently from its text.
+    Kept,
 }
 
 impl Table {
@@ -258,9 +262,23 @@ impl Leaf {
     pub(crate) fn raw(&self) -> Option<&str> {
         let trail = self.trail.as_ref()?;
         match &trail.raw {
-            Raw::None => None,
+            Raw::None | Raw::Kept => None,
             Raw::Written => trail.written.as_ref()?.as_str(),
             Raw::Text(text) => Some(text),
+        }
+    }
+
+    /// Where the text behind the value is kept, for printing the value as
+    /// Python would: [`Raw::Text`] when casting changed its type, [`Raw::Kept`]
+    /// when the value is that text, else [`Raw::None`].
+    pub(crate) fn literal(&self) -> Raw {
+        match self.trail.as_ref().map(|t| &t.raw) {
+            None | Some(Raw::None) => Raw::None,
+            Some(Raw::Kept) => Raw::Kept,
+            Some(Raw::Text(text)) => Raw::Text(Arc::clone(text)),
+            Some(Raw::Written) => self
+                .raw()
+                .map_or(Raw::None, |text| Raw::Text(Arc::from(text))),
         }
     }
 

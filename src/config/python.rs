@@ -26,7 +26,8 @@ pub(crate) fn to_repr(value: &Value) -> String {
     out
 }
 
-fn write_repr(out: &mut String, value: &Value) {
+/// Appends Python's `repr(value)` to `out`.
+pub(crate) fn write_repr(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("None"),
         Value::Bool(true) => out.push_str("True"),

@@ -4,8 +4,10 @@
 //! References resolve innermost first, leftmost first, as Prefect's pattern
 //! finds them, so `${${backend}.endpoint}` first becomes `${cloud.endpoint}`.
 //! A value that is one whole reference takes the referenced value with its
-//! type; a reference inside text is replaced by the value as Python prints
-//! it. A reference to a missing key or to a table becomes `""` with a
+//! type; a reference inside text is replaced by the value as Python's `str()`
+//! prints it, with the types Python gave it: a value cast from `(1, 2)` is
+//! an array but prints `(1, 2)`, and `-1e400`, kept as text, prints `-inf`.
+//! A reference to a missing key or to a table becomes `""` with a
 //! warning. Unlike Prefect, which gives up after ten passes, chains of any
 //! length resolve, and a cycle is an error naming its keys.
 //!
@@ -30,8 +32,6 @@
 //! # Ok::<(), prefect_config::config::ConfigError>(())
 //! ```
 
-use std::sync::Arc;
-
 use serde_json::Value;
 
 use crate::config::collect::Sink;
@@ -39,7 +39,7 @@ use crate::config::limits::Limits;
 use crate::config::node::{FastMap, Node, Raw, Table};
 use crate::config::sensitive::MASK;
 use crate::config::step::{Step, StepKind};
-use crate::config::{ConfigError, ConfigWarning, Source, python};
+use crate::config::{ConfigError, ConfigWarning, Source, literal, python};
 
 /// A reference found in a text: the byte range of the whole `${...}` and of
 /// the key inside, and the chain of `${` before it whose keys ran into it.
@@ -299,11 +299,7 @@ pub(crate) fn resolve(
                     let replacement = if whole_value {
                         Replacement::Whole(value, raw)
                     } else {
-                        Replacement::Text(match value {
-                            // Python prints a string as itself: no copy.
-                            Value::String(text) => text,
-                            other => python::to_str(&other),
-                        })
+                        Replacement::Text(python_str(value, &raw))
                     };
                     (replacement, Some(source))
                 }
@@ -371,7 +367,7 @@ pub(crate) fn resolve(
                     step.reference = Some(reference);
                     step.source = step_source;
                     leaf.apply(step);
-                    leaf.trail_mut().raw = raw.map_or(Raw::None, Raw::Text);
+                    leaf.trail_mut().raw = raw;
                     (0, Vec::new())
                 }
                 Replacement::Text(printed) => {
@@ -389,11 +385,29 @@ pub(crate) fn resolve(
     Ok(warnings)
 }
 
-/// What a reference becomes: the whole value (with its type and the text it
-/// was cast from), or text spliced into a longer string.
+/// What a reference becomes: the whole value (with the text behind it), or
+/// text spliced into a longer string.
 enum Replacement {
-    Whole(Value, Option<Arc<str>>),
+    Whole(Value, Raw),
     Text(String),
+}
+
+/// A referenced value as Prefect drops it into a longer string: Python's
+/// `str()` of the value Python holds. That is the JSON value printed Python's
+/// way, unless the value was cast from a literal with types JSON lacks
+/// (tuples, sets, `inf`, bytes, ...) and so is printed from that text. A
+/// whole-value reference copies the text along with the value, so chains
+/// print alike.
+fn python_str(value: Value, literal_text: &Raw) -> String {
+    match (value, literal_text) {
+        // Python prints a string as itself: no copy.
+        (Value::String(text), Raw::None) => text,
+        (Value::String(text), Raw::Kept) => literal::python_str(&text).unwrap_or(text),
+        (value, Raw::Text(text)) => {
+            literal::python_str(text).unwrap_or_else(|| python::to_str(&value))
+        }
+        (value, _) => python::to_str(&value),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -406,7 +420,8 @@ enum State {
 enum Target {
     Leaf {
         value: Value,
-        raw: Option<Arc<str>>,
+        /// The text behind the value (see `Leaf::literal`).
+        raw: Raw,
         source: Source,
         sensitive: bool,
     },
@@ -420,7 +435,7 @@ fn lookup(root: &Table, path: &[String]) -> Target {
         Some(Node::Table(_)) => Target::Table,
         Some(Node::Leaf(leaf)) => Target::Leaf {
             value: leaf.value.clone(),
-            raw: leaf.raw().map(Arc::from),
+            raw: leaf.literal(),
             source: leaf.source.clone(),
             sensitive: leaf.sensitive,
         },
