@@ -31,6 +31,7 @@
 
 use std::collections::HashSet;
 
+use indexmap::map::Entry;
 use serde_json::Value;
 
 use crate::config::node::{Leaf, Node, Table};
@@ -43,7 +44,9 @@ pub(crate) fn parse(text: &str, source: &Source) -> Option<Table> {
     // The tables a header defined (by the header's text, unique as bare keys
     // hold no dot), to refuse a second definition.
     let mut defined: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
-    let mut current: Vec<&str> = Vec::new();
+    // The table the lines under the last header fill, and its path; it goes
+    // into the tree at the next header (no walk from the root per line).
+    let mut current: Option<(Vec<&str>, Table)> = None;
     for line in text.split_inclusive('\n') {
         // A `\r` may only come before a `\n`.
         let line = match line.strip_suffix('\n') {
@@ -60,26 +63,41 @@ pub(crate) fn parse(text: &str, source: &Source) -> Option<Table> {
                 if path.len() >= MAX_DEPTH || !defined.insert(name) {
                     return None;
                 }
-                open_table(&mut root, &path, source)?;
-                current = path;
+                if let Some((path, table)) = current.take() {
+                    place(&mut root, &path, table, source)?;
+                }
+                let mut table = Table::new(source.clone());
+                // Room for a typical section at once, rather than growing
+                // (and rehashing) four times on the way to it.
+                table.entries.reserve(SECTION_KEYS);
+                current = Some((path, table));
             }
             Some(_) => {
                 let (key, rest) = bare_key(line)?;
                 let rest = rest.trim_start_matches([' ', '\t']).strip_prefix('=')?;
                 let (value, rest) = value(rest.trim_start_matches([' ', '\t']))?;
                 end_of_line(rest)?;
-                let table = table_at(&mut root, &current)?;
-                if table.entries.contains_key(key) {
-                    return None;
+                let table = match &mut current {
+                    Some((_, table)) => table,
+                    None => &mut root,
+                };
+                match table.entries.entry(key.to_owned()) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(Node::Leaf(Leaf::new(value, source.clone())));
+                    }
+                    Entry::Occupied(_) => return None,
                 }
-                table
-                    .entries
-                    .insert(key.to_owned(), Node::Leaf(Leaf::new(value, source.clone())));
             }
         }
     }
+    if let Some((path, table)) = current {
+        place(&mut root, &path, table, source)?;
+    }
     Some(root)
 }
+
+/// The keys a section of a configuration file typically has.
+const SECTION_KEYS: usize = 16;
 
 /// What may follow a header or a value: blanks, then a comment or nothing.
 fn end_of_line(rest: &str) -> Option<()> {
@@ -226,33 +244,42 @@ fn digits(bytes: &[u8]) -> usize {
     bytes.iter().take_while(|b| b.is_ascii_digit()).count()
 }
 
-/// Creates the tables on `path` as a header does; `None` when a value is in
-/// the way.
-fn open_table(root: &mut Table, path: &[&str], source: &Source) -> Option<()> {
-    let mut table = root;
-    for part in path {
-        let node = table
+/// Puts the table a header defined at `path`, creating the tables above it
+/// as a header does. A table already there was made for a header below it
+/// (`[a.b]` before `[a]`): the entries join it, after its own. `None` when
+/// a value is in the way or a key is defined twice.
+fn place(root: &mut Table, path: &[&str], table: Table, source: &Source) -> Option<()> {
+    let (last, above) = path.split_last()?;
+    let mut parent = root;
+    for part in above {
+        let node = parent
             .entries
             .entry((*part).to_owned())
             .or_insert_with(|| Node::Table(Table::new(source.clone())));
-        table = match node {
+        parent = match node {
             Node::Table(child) => child,
             Node::Leaf(_) => return None,
         };
+    }
+    match parent.entries.entry((*last).to_owned()) {
+        Entry::Vacant(slot) => {
+            slot.insert(Node::Table(table));
+        }
+        Entry::Occupied(mut slot) => {
+            let Node::Table(existing) = slot.get_mut() else {
+                return None;
+            };
+            for (key, node) in table.entries {
+                match existing.entries.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(node);
+                    }
+                    Entry::Occupied(_) => return None,
+                }
+            }
+        }
     }
     Some(())
-}
-
-/// The table at `path`, which [`open_table`] made.
-fn table_at<'t>(root: &'t mut Table, path: &[&str]) -> Option<&'t mut Table> {
-    let mut table = root;
-    for part in path {
-        table = match table.entries.get_mut(*part)? {
-            Node::Table(child) => child,
-            Node::Leaf(_) => return None,
-        };
-    }
-    Some(table)
 }
 
 #[cfg(test)]

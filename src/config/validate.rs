@@ -5,16 +5,28 @@ use serde_json::Value;
 use crate::config::node::{Node, Table};
 use crate::config::{ConfigError, Source};
 
-/// Names Prefect rejects as keys because they shadow methods of its `Config`
-/// object. Case-sensitive.
-///
-/// ```
-/// use prefect_config::config::{Loader, RESERVED_KEYS};
-/// assert!(RESERVED_KEYS.contains(&"keys"));
-/// assert!(Loader::new().defaults_toml("[a]\nkeys = 1").load().is_err());
-/// assert!(Loader::new().defaults_toml("[a]\nKeys = 1").load().is_ok());
-/// ```
-pub const RESERVED_KEYS: &[&str] = &[
+/// Defines [`RESERVED_KEYS`] and a `match` on the same names (a length
+/// switch, then one comparison), so the list is written once.
+macro_rules! reserved_keys {
+    ($($name:literal),* $(,)?) => {
+        /// Names Prefect rejects as keys because they shadow methods of its `Config`
+        /// object. Case-sensitive.
+        ///
+        /// ```
+        /// use prefect_config::config::{Loader, RESERVED_KEYS};
+        /// assert!(RESERVED_KEYS.contains(&"keys"));
+        /// assert!(Loader::new().defaults_toml("[a]\nkeys = 1").load().is_err());
+        /// assert!(Loader::new().defaults_toml("[a]\nKeys = 1").load().is_ok());
+        /// ```
+        pub const RESERVED_KEYS: &[&str] = &[$($name),*];
+
+        fn is_reserved_name(key: &str) -> bool {
+            matches!(key, $($name)|*)
+        }
+    };
+}
+
+reserved_keys!(
     "clear",
     "copy",
     "from_json",
@@ -36,7 +48,7 @@ pub const RESERVED_KEYS: &[&str] = &[
     "to_yaml",
     "update",
     "values",
-];
+);
 
 /// True for a key Prefect rejects: a name in [`RESERVED_KEYS`], or a Python
 /// special name such as `__class__` (every `__x__` name is an attribute of
@@ -48,7 +60,7 @@ pub const RESERVED_KEYS: &[&str] = &[
 /// assert!(!is_reserved_key("Keys") && !is_reserved_key("____"));
 /// ```
 pub fn is_reserved_key(key: &str) -> bool {
-    RESERVED_KEYS.contains(&key) || (key.len() > 4 && key.starts_with("__") && key.ends_with("__"))
+    is_reserved_name(key) || (key.len() > 4 && key.starts_with("__") && key.ends_with("__"))
 }
 
 /// Every reserved key (at most `max`), in tree order, as the error it raises.
@@ -103,4 +115,17 @@ fn find_reserved<'a>(value: &'a Value, path: &[&'a str]) -> Option<Vec<&'a str>>
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_match_and_the_list_name_the_same_keys() {
+        assert!(RESERVED_KEYS.iter().all(|k| is_reserved_name(k)));
+        for near in ["key", "keyss", "Get", "to_", "from", ""] {
+            assert!(!is_reserved_key(near), "{near}");
+        }
+    }
 }
