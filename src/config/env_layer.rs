@@ -77,7 +77,7 @@ fn insert(
     for part in parts {
         let slot = table
             .entries
-            .entry(part)
+            .entry(part.into())
             .or_insert_with(|| Node::Table(Table::new(table_source.clone())));
         if let Node::Leaf(_) = slot {
             let old = std::mem::replace(slot, Node::Table(Table::new(table_source.clone())));
@@ -86,7 +86,7 @@ fn insert(
         let Node::Table(child) = slot else { return };
         table = child;
     }
-    if let Some(old) = table.entries.insert(last, Node::Leaf(leaf)) {
+    if let Some(old) = table.entries.insert(last.into(), Node::Leaf(leaf)) {
         report_replaced(&old, winner, warnings);
     }
 }
@@ -123,7 +123,7 @@ pub(crate) fn check_below_values(
         let (Node::Table(env_child), Some(low)) = (node, lower.entries.get(key)) else {
             continue;
         };
-        path.push(key.clone());
+        path.push(key.to_string());
         match low {
             Node::Table(low_child) => check_below_values(low_child, env_child, path, sink)?,
             Node::Leaf(leaf) => sink.report(ConfigError::EnvBelowValue {

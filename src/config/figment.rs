@@ -77,7 +77,7 @@ fn table_of(dict: Dict, source: &Source) -> Table {
             FigValue::Dict(_, child) => Node::Table(table_of(child, source)),
             other => Node::Leaf(Leaf::new(json_of(other), source.clone())),
         };
-        table.entries.insert(key, node);
+        table.entries.insert(key.into(), node);
     }
     table
 }
@@ -147,7 +147,7 @@ fn dict_of(table: &Table) -> Dict {
                 Node::Table(child) => FigValue::Dict(Tag::Default, dict_of(child)),
                 Node::Leaf(leaf) => figment_of(&leaf.value),
             };
-            (key.clone(), value)
+            (key.to_string(), value)
         })
         .collect()
 }

@@ -218,7 +218,7 @@ fn table_of(table: DeTable<'_>, source: &Source, depth: usize) -> Result<Table, 
             },
             _ => Node::Leaf(Leaf::new(value_of(value, depth)?, source.clone())),
         };
-        out.entries.insert(key.into_inner().into_owned(), node);
+        out.entries.insert(key.into_inner().into(), node);
     }
     Ok(out)
 }

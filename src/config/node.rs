@@ -23,7 +23,11 @@ use crate::config::step::{LayerValue, Step, StepKind};
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A table's children, in first-appearance order.
-pub(crate) type Entries = IndexMap<String, Node, foldhash::fast::RandomState>;
+pub(crate) type Entries = IndexMap<Key, Node, foldhash::fast::RandomState>;
+
+/// A key of a table: up to 24 bytes inline (nearly every key), so that most
+/// nodes cost no allocation for their name.
+pub(crate) type Key = compact_str::CompactString;
 
 /// One node of the loaded tree.
 #[derive(Clone)]
@@ -168,7 +172,7 @@ impl Table {
         Value::Object(
             self.entries
                 .iter()
-                .map(|(key, node)| (key.clone(), node.to_value()))
+                .map(|(key, node)| (key.to_string(), node.to_value()))
                 .collect::<Map<String, Value>>(),
         )
     }
@@ -197,7 +201,7 @@ impl Table {
                 }
             };
             path.pop();
-            table.entries.insert(key.clone(), node);
+            table.entries.insert(key.into(), node);
         }
         table
     }

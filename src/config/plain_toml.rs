@@ -81,7 +81,7 @@ pub(crate) fn parse(text: &str, source: &Source) -> Option<Table> {
                     Some((_, table)) => table,
                     None => &mut root,
                 };
-                match table.entries.entry(key.to_owned()) {
+                match table.entries.entry(key.into()) {
                     Entry::Vacant(slot) => {
                         slot.insert(Node::Leaf(Leaf::new(value, source.clone())));
                     }
@@ -254,14 +254,14 @@ fn place(root: &mut Table, path: &[&str], table: Table, source: &Source) -> Opti
     for part in above {
         let node = parent
             .entries
-            .entry((*part).to_owned())
+            .entry((*part).into())
             .or_insert_with(|| Node::Table(Table::new(source.clone())));
         parent = match node {
             Node::Table(child) => child,
             Node::Leaf(_) => return None,
         };
     }
-    match parent.entries.entry((*last).to_owned()) {
+    match parent.entries.entry((*last).into()) {
         Entry::Vacant(slot) => {
             slot.insert(Node::Table(table));
         }
@@ -298,7 +298,7 @@ mod tests {
                         Node::Table(child) => json(child),
                         Node::Leaf(leaf) => leaf.value.clone(),
                     };
-                    (k.clone(), value)
+                    (k.to_string(), value)
                 })
                 .collect(),
         )

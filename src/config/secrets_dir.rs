@@ -114,7 +114,7 @@ pub(crate) fn read(
             Source::SecretsFile(Arc::from(path.as_path())),
         );
         leaf.verbatim = true;
-        secrets.entries.insert(name, Node::Leaf(leaf));
+        secrets.entries.insert(name.into(), Node::Leaf(leaf));
     }
     let mut context = Table::new(layer_source.clone());
     context

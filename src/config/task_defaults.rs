@@ -68,7 +68,7 @@ fn seconds(value: &Value) -> Option<Duration> {
 pub(crate) fn apply(root: &mut Table) -> Result<(), ConfigError> {
     let tasks = root
         .entries
-        .entry("tasks".to_owned())
+        .entry("tasks".into())
         .or_insert_with(|| Node::Table(Table::new(Source::TaskDefaults)));
     let tasks = match tasks {
         Node::Table(tasks) => tasks,
@@ -82,7 +82,7 @@ pub(crate) fn apply(root: &mut Table) -> Result<(), ConfigError> {
     };
     let defaults = tasks
         .entries
-        .entry("defaults".to_owned())
+        .entry("defaults".into())
         .or_insert_with(|| Node::Table(Table::new(Source::TaskDefaults)));
     let defaults = match defaults {
         Node::Table(defaults) => defaults,
@@ -137,7 +137,7 @@ fn set(defaults: &mut Table, key: &str, value: Value) {
     let mut leaf = Leaf::new(value.clone(), Source::TaskDefaults);
     leaf.apply(Step::new(StepKind::TaskDefaults, value));
     // `insert` keeps an existing key's place.
-    if let Some(Node::Leaf(old)) = defaults.entries.insert(key.to_owned(), Node::Leaf(leaf)) {
+    if let Some(Node::Leaf(old)) = defaults.entries.insert(key.into(), Node::Leaf(leaf)) {
         if let Some(Node::Leaf(new)) = defaults.entries.get_mut(key) {
             new.trail_mut().overridden = old.into_history();
         }

@@ -374,7 +374,7 @@ pub(crate) fn redacted(node: &Node) -> Value {
             table
                 .entries
                 .iter()
-                .map(|(key, child)| (key.clone(), redacted(child)))
+                .map(|(key, child)| (key.to_string(), redacted(child)))
                 .collect(),
         ),
         Node::Leaf(leaf) if leaf.sensitive && !is_blank(&leaf.value) => Value::String(MASK.into()),

@@ -113,7 +113,7 @@ impl SiblingIndex {
     /// Indexes `table`'s keys for look-ups up to `max_edits` (1 or 2) away.
     /// A small table is not indexed: comparing with each key costs less.
     pub(crate) fn new(table: &Table, max_edits: usize) -> SiblingIndex {
-        let keys: Vec<String> = table.entries.keys().cloned().collect();
+        let keys: Vec<String> = table.entries.keys().map(ToString::to_string).collect();
         let mut variants: FastMap<String, Vec<usize>> = FastMap::default();
         if keys.len() <= SMALL_TABLE {
             return SiblingIndex {
@@ -242,7 +242,7 @@ mod tests {
         for key in keys {
             table
                 .entries
-                .insert((*key).to_owned(), Node::Table(Table::new(Source::Runtime)));
+                .insert((*key).into(), Node::Table(Table::new(Source::Runtime)));
         }
         SiblingIndex::new(&table, 1)
     }
@@ -319,7 +319,7 @@ mod tests {
         for key in ["connection_url", "db", "host"] {
             table
                 .entries
-                .insert(key.to_owned(), Node::Table(Table::new(Source::Runtime)));
+                .insert((*key).into(), Node::Table(Table::new(Source::Runtime)));
         }
         let idx = SiblingIndex::new(&table, 2);
         assert_eq!(idx.near("conection_ulr"), ["connection_url"]);
