@@ -113,3 +113,24 @@ fn an_unset_in_a_missing_directory_creates_nothing() {
     assert!(matches!(err, EditError::NotInFile { .. }));
     assert!(!files.path("new").exists());
 }
+
+#[test]
+fn a_read_error_names_the_file_and_keeps_its_cause_apart() {
+    use std::error::Error as _;
+    let files = TempFiles::new();
+    // A directory where the file should be cannot be read as one.
+    let path = files.path("config.toml");
+    std::fs::create_dir(&path).unwrap();
+    let err = ConfigFile::new(&path)
+        .env_vars([("HOME", "/home/me")])
+        .apply(&[Change::set("a", json!(1))])
+        .unwrap_err();
+    assert!(
+        matches!(err, EditError::Read { .. } | EditError::Write { .. }),
+        "{err:?}"
+    );
+    let cause = err.source().expect("an I/O cause").to_string();
+    assert!(err.to_string().contains("config.toml"), "{err}");
+    // The chain prints the cause once: as the source, not in the message.
+    assert!(!err.to_string().contains(&cause), "{err} / {cause}");
+}

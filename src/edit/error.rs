@@ -20,7 +20,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum EditError {
     /// The file (or its lock, or a symlink to it) could not be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("cannot read `{}`", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -28,7 +28,7 @@ pub enum EditError {
         source: io::Error,
     },
     /// The new text could not be written or renamed into place.
-    #[error("cannot write `{}`: {source}", path.display())]
+    #[error("cannot write `{}`", path.display())]
     Write {
         /// The file.
         path: PathBuf,
