@@ -34,7 +34,7 @@
 //!
 //! | pass | what it does | where the rule lives |
 //! |------|--------------|----------------------|
-//! | read | each layer becomes a tree of nodes (TOML straight from the parser, variables one leaf each, providers through figment) | `layer.rs`, `env_layer.rs`, `secrets_dir.rs`, `figment.rs`; names of variables: `key.rs` |
+//! | read | each layer becomes a tree of nodes (plain TOML in one pass, any other TOML straight from `toml`'s parser, variables one leaf each, providers through figment) | `layer.rs`, `plain_toml.rs`, `env_layer.rs`, `secrets_dir.rs`, `figment.rs`; names of variables: `key.rs` |
 //! | merge | layers fold into one tree, lowest first, keeping the defaults' key order | `merge.rs` (the rules are one table) |
 //! | values | sensitivity by key; `$VAR`, `${VAR}`, `~` expanded; strings cast (environment values twice) | `values.rs`, `sensitive.rs`, `expand.rs`, `cast.rs` (the twice-cast rule: `cast::rounds`) |
 //! | references | `${a.b}` replaced, innermost first; sensitivity carried | `references.rs` |
