@@ -453,7 +453,7 @@ impl Explanation {
 }
 
 /// The [redacted](Explanation::redacted) view, as the `prefect-config
-/// explain --json` output: `{"key", "layers": [{"source", "raw"}], "steps":
+/// explain --format json` output: `{"key", "layers": [{"source", "raw"}], "steps":
 /// [{"step", "value", "reference", "referenced_source"}], "value", "source"}`,
 /// plus `"folded_steps"` when steps were folded. Secret values never appear;
 /// serialize [`expose_secrets`](Explanation::expose_secrets) to show them.
