@@ -58,6 +58,7 @@ impl Default for Entries {
 }
 
 impl Entries {
+    #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         match self {
             Entries::Small(items) => items
@@ -68,6 +69,7 @@ impl Entries {
         }
     }
 
+    #[inline]
     pub(crate) fn insert(&mut self, key: Key, value: Value) {
         match self {
             Entries::Small(items) => {
@@ -88,11 +90,16 @@ impl Entries {
         }
     }
 
-    /// The summary of these keys (see [`key_bit`]).
-    pub(crate) fn mask(&self) -> u64 {
+    /// True while the keys are kept as a short list, not a map.
+    pub(crate) fn is_small(&self) -> bool {
+        matches!(self, Entries::Small(_))
+    }
+
+    /// Removes every key, keeping the storage.
+    pub(crate) fn clear(&mut self) {
         match self {
-            Entries::Small(items) => items.iter().fold(0, |mask, (k, _)| mask | key_bit(k)),
-            Entries::Large(map) => map.keys().fold(0, |mask, k| mask | key_bit(k)),
+            Entries::Small(items) => items.clear(),
+            Entries::Large(map) => map.clear(),
         }
     }
 

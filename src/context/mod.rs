@@ -152,6 +152,7 @@ use entries::Key;
 /// assert_eq!(out, Some(json!(1)));
 /// assert_eq!(context::get("a"), None);
 /// ```
+#[inline]
 pub fn with<R>(overrides: impl Into<Overrides>, f: impl FnOnce() -> R) -> R {
     let _guard = scope(overrides);
     f()
@@ -159,7 +160,7 @@ pub fn with<R>(overrides: impl Into<Overrides>, f: impl FnOnce() -> R) -> R {
 
 /// Runs `f` on the visible value of `key`, without copying the whole value.
 pub(crate) fn with_value<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
-    stack::read(|top| f(stack::find(top, key)))
+    stack::with_found(key, f)
 }
 
 /// Runs `f` in a scope that carries `value`, a typed value no context key
@@ -170,7 +171,7 @@ pub(crate) fn with_value<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
 pub(crate) fn attach<T: Any + Send + Sync, R>(value: T, f: impl FnOnce() -> R) -> R {
     let mut extra = stack::Extra::default();
     extra.attached.push((TypeId::of::<T>(), Arc::new(value)));
-    let _guard = ScopeGuard::push(entries::Entries::default(), 0, Some(Box::new(extra)));
+    let _guard = ScopeGuard::push(stack::Frame::with_extra(extra));
     f()
 }
 
@@ -191,9 +192,9 @@ pub(crate) fn with_attached<T: Any, R>(f: impl Fn(&T) -> R) -> Option<R> {
 /// }
 /// assert!(!context::contains("task_name"));
 /// ```
+#[inline]
 pub fn scope(overrides: impl Into<Overrides>) -> ScopeGuard {
-    let (entries, keys, extra) = overrides.into().into_frame();
-    ScopeGuard::push(entries, keys, extra)
+    ScopeGuard::push(overrides.into().into_frame())
 }
 
 /// Wraps `future` so `overrides` are visible on every poll of it, on top of
@@ -286,8 +287,9 @@ pub fn set(key: impl Into<String>, value: impl Into<Value>) {
 /// });
 /// ```
 pub fn update(overrides: impl Into<Overrides>) {
-    let (entries, _, extra) = overrides.into().into_frame();
-    let config = extra.and_then(|extra| extra.config);
+    let mut given = overrides.into().into_frame();
+    let entries = std::mem::take(&mut given.values);
+    let config = given.extra.take().and_then(|extra| extra.config);
     stack::edit(|frame| {
         for (key, value) in entries.iter() {
             frame.set(Key::from(key), value.clone());
@@ -379,11 +381,18 @@ pub fn set_path(path: &str, value: impl Into<Value>) {
 /// assert_eq!(context::with([("a", 1)], || context::get("a")), Some(serde_json::json!(1)));
 /// assert!(context::get("config").is_some_and(|c| c.is_object()));
 /// ```
+#[inline]
 pub fn get(key: &str) -> Option<Value> {
     if key == CONFIG_KEY {
-        return Some(config().as_value().clone());
+        return config_value();
     }
-    stack::read(|top| stack::find(top, key).cloned())
+    stack::get(key)
+}
+
+/// The effective configuration as a value, for `get("config")`.
+#[cold]
+fn config_value() -> Option<Value> {
+    Some(config().as_value().clone())
 }
 
 /// The value at a dotted path: the first part is a context key, the rest
@@ -408,8 +417,8 @@ pub fn get_path(path: &str) -> Option<Value> {
     if first == CONFIG_KEY {
         return config().get(rest).cloned();
     }
-    stack::read(|top| {
-        let mut node = stack::find(top, first)?;
+    stack::with_found(first, |found| {
+        let mut node = found?;
         for part in rest.split('.') {
             node = match node {
                 Value::Object(map) => map.get(part)?,
@@ -486,7 +495,7 @@ pub fn get_as<T: DeserializeOwned>(key: &str) -> Result<Option<T>, ConfigError> 
 /// assert!(!context::contains("a"));
 /// ```
 pub fn contains(key: &str) -> bool {
-    key == CONFIG_KEY || stack::read(|top| stack::find(top, key).is_some())
+    key == CONFIG_KEY || stack::with_found(key, |found| found.is_some())
 }
 
 /// Every visible key: the base keys, `config`, then keys added by scopes
@@ -541,8 +550,9 @@ pub fn to_value() -> Value {
 ///     assert!(std::sync::Arc::ptr_eq(&cfg, &context::config())); // built once
 /// });
 /// ```
+#[inline]
 pub fn config() -> Arc<Config> {
-    stack::read(stack::effective_config)
+    stack::config()
 }
 
 /// Like [`config`], but returns the error if the global configuration

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::base::CONFIG_KEY;
-use super::entries::Entries;
 use super::env_export;
 use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
@@ -88,8 +87,7 @@ impl Snapshot {
     /// assert_eq!(context::get("a"), None);
     /// ```
     pub fn enter(&self) -> ScopeGuard {
-        let extra = Extra::detached(self.chain.clone(), None);
-        ScopeGuard::push(Entries::default(), 0, Some(extra))
+        ScopeGuard::push(Frame::with_extra(Extra::detached(self.chain.clone())))
     }
 
     /// Wraps a future so that every poll sees this snapshot plus

@@ -1,27 +1,35 @@
 //! Thread-local frames: the only code that touches the thread-local stack.
 //!
-//! A thread's context is a chain of immutable-once-shared frames, innermost
-//! first, ending in the process-wide [`Base`](super::base::Base). Each frame
-//! holds only what it changes: a few keys and, rarely, an [`Extra`] (a
+//! A context is a chain of immutable-once-shared frames, innermost first,
+//! ending in the process-wide [`Base`](super::base::Base). Each frame holds
+//! only what it changes: a few keys and, rarely, an [`Extra`] (a
 //! configuration patch with its lazily merged [`Config`], typed values other
 //! modules attach, or the snapshot a frame was attached to). Frames are
 //! `Arc`s so a snapshot is one pointer copy; the top frame is edited in place
 //! (`Arc::make_mut`), which copies that one frame only if a snapshot shares
 //! it.
 //!
-//! Two links leave a frame: `below`, the frame that becomes the top again
-//! when this one ends (the thread's own stack, used for LIFO checks), and
-//! [`Frame::next`], where lookups continue. They differ only for a frame
-//! pushed by `Snapshot::attach`, whose lookups continue in the snapshot.
+//! A thread keeps its open scopes in a `Vec` of small slots, innermost
+//! last, each holding its frame and the key summaries a lookup needs, so
+//! that a lookup tests the summaries of the whole stack in one contiguous
+//! run and touches only the frame that holds the key. The `below` links
+//! that make the stack a chain are only written when something needs the
+//! chain (a snapshot, the merged configuration, listing the keys), from the
+//! lowest unlinked frame up; frames linked once stay linked while they are
+//! on the stack, because only the top frame is ever edited.
 //!
-//! Entering a one-key scope costs one allocation (the frame) and two
-//! borrows of the thread-local; leaving it moves `below` back to the top
-//! without touching any reference count but the frame's own.
+//! A frame pushed by `Snapshot::attach` continues its lookups in the
+//! snapshot ([`Frame::next`]) rather than in the frames below it.
+//!
+//! Entering a one-key scope writes the key straight into a frame (taken
+//! from a small per-thread pool of frames that earlier scopes gave back, so
+//! usually without an allocation) and pushes one slot; leaving it pops the
+//! slot and gives the frame back to the pool.
 //!
 //! No user code runs while the `RefCell` is borrowed: the closures given to
-//! [`read`] and [`write`] are all in this module's callers inside the crate
-//! and only look up, clone or drop values; a popped frame is dropped after
-//! the borrow ends.
+//! [`read`] and [`with_found`] are all in this module's callers inside the
+//! crate and only look up, clone or drop values; frames that may hold the
+//! last reference to a chain are dropped after the borrow ends.
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
@@ -59,35 +67,21 @@ pub(crate) struct Extra {
 
 impl Extra {
     /// An `Extra` for a frame whose lookups continue in `chain`.
-    pub(crate) fn detached(chain: Chain, config: Option<Value>) -> Box<Extra> {
-        Box::new(Extra {
+    pub(crate) fn detached(chain: Chain) -> Extra {
+        Extra {
             detached: Some(chain),
-            config,
             ..Extra::default()
-        })
-    }
-
-    /// An `Extra` holding only a configuration patch, if there is one.
-    #[inline]
-    pub(crate) fn for_config(config: Option<Value>) -> Option<Box<Extra>> {
-        config.map(|config| {
-            Box::new(Extra {
-                config: Some(config),
-                ..Extra::default()
-            })
-        })
+        }
     }
 }
 
-/// One scope's changes, or the thread's top-level edits (depth 0).
+/// One scope's changes, or the thread's top-level edits (the root frame).
 #[derive(Clone)]
 pub(crate) struct Frame {
-    /// The frame that becomes the top again when this one ends.
+    /// The frame below this one on the stack that pushed it, once linked.
     below: Option<Arc<Frame>>,
-    /// Unique among the frames this thread pushes.
-    id: u64,
-    /// Position in the owning thread's stack: 0 for the root frame.
-    depth: usize,
+    /// True once `below` is written (or there is nothing below).
+    linked: bool,
     /// True when this frame or any frame it looks up through has a patch.
     has_config: bool,
     /// The [`key_bit`] summary of this frame's keys.
@@ -99,8 +93,30 @@ pub(crate) struct Frame {
     pub(crate) extra: Option<Box<Extra>>,
 }
 
+impl Default for Frame {
+    fn default() -> Self {
+        Frame {
+            below: None,
+            linked: false,
+            has_config: false,
+            keys: 0,
+            seen: 0,
+            values: Entries::default(),
+            extra: None,
+        }
+    }
+}
+
 impl Frame {
+    /// A frame carrying only `extra`.
+    pub(crate) fn with_extra(extra: Extra) -> Box<Frame> {
+        let mut frame = Box::<Frame>::default();
+        frame.extra = Some(Box::new(extra));
+        frame
+    }
+
     /// Where lookups continue after this frame.
+    #[inline]
     pub(crate) fn next(&self) -> Option<&Arc<Frame>> {
         match &self.extra {
             Some(extra) => match &extra.detached {
@@ -111,7 +127,20 @@ impl Frame {
         }
     }
 
+    fn detached(&self) -> Option<&Chain> {
+        self.extra
+            .as_ref()
+            .and_then(|extra| extra.detached.as_ref())
+    }
+
+    fn own_config(&self) -> bool {
+        self.extra
+            .as_ref()
+            .is_some_and(|extra| extra.config.is_some())
+    }
+
     /// Sets one key; `config` is deep-merged into this frame's patch.
+    #[inline]
     pub(crate) fn set(&mut self, key: Key, value: Value) {
         if key == CONFIG_KEY {
             self.merge_config(value);
@@ -144,6 +173,30 @@ impl Frame {
             .as_mut()
             .and_then(|extra| extra.detached.take())
             .and_then(|chain| chain.0)
+    }
+
+    /// This frame's own contents, unlinked from any stack: for a frame
+    /// given back by a future, which a snapshot taken during a poll may
+    /// share.
+    pub(crate) fn unlinked_copy(&self) -> Frame {
+        Frame {
+            below: None,
+            linked: false,
+            has_config: self.own_config(),
+            keys: self.keys,
+            seen: self.keys,
+            values: self.values.clone(),
+            extra: self.extra.clone(),
+        }
+    }
+
+    /// Unlinks this frame from the stack it was on (the frame must not be
+    /// shared); the returned link is for the caller to drop.
+    pub(crate) fn unlink(&mut self) -> Option<Arc<Frame>> {
+        self.linked = false;
+        self.seen = self.keys;
+        self.has_config = self.own_config();
+        self.below.take()
     }
 }
 
@@ -202,8 +255,97 @@ impl Token {
     }
 }
 
+/// A frame on the stack: owned until something needs it shared (a
+/// snapshot, a chain walk), so that entering and leaving a scope touch no
+/// reference count (atomic operations were most of a scope's cost).
+enum Held {
+    Owned(Box<Frame>),
+    Shared(Arc<Frame>),
+}
+
+impl std::ops::Deref for Held {
+    type Target = Frame;
+
+    #[inline]
+    fn deref(&self) -> &Frame {
+        match self {
+            Held::Owned(frame) => frame,
+            Held::Shared(frame) => frame,
+        }
+    }
+}
+
+impl Held {
+    fn make_mut(&mut self) -> &mut Frame {
+        match self {
+            Held::Owned(frame) => frame,
+            Held::Shared(frame) => Arc::make_mut(frame),
+        }
+    }
+
+    fn shared(&self) -> Option<&Arc<Frame>> {
+        match self {
+            Held::Owned(_) => None,
+            Held::Shared(frame) => Some(frame),
+        }
+    }
+
+    /// Links an owned frame to `below` and shares it.
+    fn link(&mut self, below: Option<Arc<Frame>>) {
+        let frame = match self {
+            Held::Owned(frame) => frame,
+            Held::Shared(_) => return,
+        };
+        frame.below = below;
+        frame.linked = true;
+        // Moves the frame out, leaving an empty one (no allocation) in the
+        // box that the assignment below frees.
+        let shared = Arc::new(std::mem::take(&mut **frame));
+        *self = Held::Shared(shared);
+    }
+
+    /// The frame, unlinked and owned (copied if a snapshot shares it), and
+    /// its old link for the caller to drop.
+    fn into_owned(self) -> (Box<Frame>, Option<Arc<Frame>>) {
+        let mut frame = match self {
+            Held::Owned(frame) => frame,
+            Held::Shared(frame) => match Arc::try_unwrap(frame) {
+                Ok(frame) => Box::new(frame),
+                Err(frame) => Box::new(frame.unlinked_copy()),
+            },
+        };
+        let below = frame.unlink();
+        (frame, below)
+    }
+}
+
+/// One open scope on this thread's stack.
+struct Slot {
+    frame: Held,
+    /// The frame's own key summary (kept here so a lookup need not load
+    /// the frame).
+    keys: u64,
+    /// The summary of every key visible from this slot.
+    seen: u64,
+    /// Unique among the frames this thread pushes.
+    id: u64,
+    /// True when a `config` patch is visible from this slot.
+    has_config: bool,
+    /// True for a frame pushed by `Snapshot::attach`: lookups continue in
+    /// its chain, not in the slots below.
+    detached: bool,
+}
+
+/// How many given-back frames a thread keeps for its next scopes.
+const SPARE: usize = 16;
+
 struct State {
-    top: Option<Arc<Frame>>,
+    /// The thread's top-level edits, below every scope.
+    root: Option<Arc<Frame>>,
+    /// Open scopes, innermost last; the scope at depth `d` is `stack[d - 1]`.
+    stack: Vec<Slot>,
+    /// Empty frames given back by ended scopes, for the next ones.
+    spare: Vec<Box<Frame>>,
     /// Frame ids only need to be unique per thread: a token is `!Send` and
     /// is only ever checked against the stack of the thread that made it.
     next_id: u64,
@@ -211,25 +353,184 @@ struct State {
 
 thread_local! {
     static STATE: RefCell<State> = const {
-        RefCell::new(State { top: None, next_id: 0 })
+        RefCell::new(State {
+            root: None,
+            stack: Vec::new(),
+            spare: Vec::new(),
+            next_id: 0,
+        })
     };
 }
 
-/// Runs `f` with this thread's top frame (`None`: the base only). During
-/// thread teardown, or if the state is somehow borrowed, `f` sees the base.
-pub(crate) fn read<R>(f: impl Fn(Option<&Arc<Frame>>) -> R) -> R {
-    // The result goes straight into `out` rather than through nested
-    // `Option`/`Result` wrappers: copying a `Value`-sized result through
-    // those layers cost more than the lookup itself.
+impl State {
+    /// The innermost frame: the top scope, else the root frame.
+    /// The innermost frame as a chain, once [linked](State::link) (an
+    /// unlinked top reads as the base).
+    fn top(&self) -> Option<&Arc<Frame>> {
+        match self.stack.last() {
+            Some(slot) => slot.frame.shared(),
+            None => self.root.as_ref(),
+        }
+    }
+
+    /// The key summary and config flag visible from the top.
+    fn top_summary(&self) -> (u64, bool) {
+        match (self.stack.last(), &self.root) {
+            (Some(slot), _) => (slot.seen, slot.has_config),
+            (None, Some(root)) => (root.keys, root.has_config),
+            (None, None) => (0, false),
+        }
+    }
+
+    /// The value of `key` (whose bit is `bit`) visible on this thread.
+    #[inline]
+    fn find(&self, key: &str, bit: u64) -> Option<&Value> {
+        if self.top_summary().0 & bit == 0 {
+            return base().get_with_bit(key, bit);
+        }
+        for slot in self.stack.iter().rev() {
+            if slot.keys & bit != 0 {
+                if let Some(value) = slot.frame.values.get(key) {
+                    return Some(value);
+                }
+            }
+            if slot.detached {
+                return find(slot.frame.next(), key);
+            }
+        }
+        if let Some(root) = &self.root {
+            if let Some(value) = root.values.get(key) {
+                return Some(value);
+            }
+        }
+        base().get_with_bit(key, bit)
+    }
+
+    /// Writes the `below` links of every frame not yet linked, so that the
+    /// top frame is a whole chain.
+    fn link(&mut self) {
+        let mut start = self.stack.len();
+        while start > 0 && !self.stack[start - 1].frame.linked {
+            start -= 1;
+        }
+        for i in start..self.stack.len() {
+            let below = match i {
+                0 => self.root.clone(),
+                _ => self.stack[i - 1].frame.shared().cloned(),
+            };
+            self.stack[i].frame.link(below);
+        }
+    }
+
+    /// Takes a frame from the pool, if there is one.
+    fn spare(&mut self) -> Option<Box<Frame>> {
+        self.spare.pop()
+    }
+
+    /// Gives an ended scope's frame back to the pool when it is owned (no
+    /// snapshot saw it, so it holds no link) and cheap to reset; otherwise
+    /// returns it, to be dropped after the borrow ends.
+    #[inline]
+    fn recycle(&mut self, frame: Held) -> Option<Held> {
+        match frame {
+            Held::Owned(mut frame)
+                if self.spare.len() < SPARE && frame.extra.is_none() && frame.values.is_small() =>
+            {
+                // Dropping values runs no user code.
+                frame.values.clear();
+                frame.keys = 0;
+                frame.seen = 0;
+                frame.has_config = false;
+                self.spare.push(frame);
+                None
+            }
+            frame => Some(frame),
+        }
+    }
+}
+
+/// An empty frame for a new scope, from this thread's pool when it has one.
+#[inline]
+pub(crate) fn fresh() -> Box<Frame> {
     let mut out = None;
     let _ = STATE.try_with(|state| {
+        if let Ok(mut state) = state.try_borrow_mut() {
+            out = state.spare();
+        }
+    });
+    out.unwrap_or_default()
+}
+
+/// Runs `f` with this thread's whole chain (`None`: the base only),
+/// linking it first. During thread teardown, or if the state is somehow
+/// borrowed, `f` sees the base.
+pub(crate) fn read<R>(f: impl Fn(Option<&Arc<Frame>>) -> R) -> R {
+    let mut out = None;
+    let _ = STATE.try_with(|state| {
+        if let Ok(mut state) = state.try_borrow_mut() {
+            state.link();
+        }
+        // Shared, so that `f` may read the context again.
         if let Ok(state) = state.try_borrow() {
-            out = Some(f(state.top.as_ref()));
+            out = Some(f(state.top()));
         }
     });
     match out {
         Some(out) => out,
         None => f(None),
+    }
+}
+
+/// Runs `f` on the value of `key` visible on this thread.
+#[inline]
+pub(crate) fn with_found<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
+    let bit = key_bit(key);
+    let mut out = None;
+    let _ = STATE.try_with(|state| {
+        if let Ok(state) = state.try_borrow() {
+            out = Some(f(state.find(key, bit)));
+        }
+    });
+    match out {
+        Some(out) => out,
+        None => f(base().get(key)),
+    }
+}
+
+/// A copy of the value of `key` visible on this thread. Written apart from
+/// [`with_found`] so that the copy is made once, straight into the result.
+#[inline]
+pub(crate) fn get(key: &str) -> Option<Value> {
+    let bit = key_bit(key);
+    let mut out = None;
+    let mut done = false;
+    let _ = STATE.try_with(|state| {
+        if let Ok(state) = state.try_borrow() {
+            done = true;
+            if let Some(value) = state.find(key, bit) {
+                out = Some(value.clone());
+            }
+        }
+    });
+    if !done {
+        out = base().get(key).cloned();
+    }
+    out
+}
+
+/// The effective configuration on this thread: the base's, unless a patch
+/// is in scope.
+pub(crate) fn config() -> Arc<Config> {
+    let mut patched = false;
+    let _ = STATE.try_with(|state| {
+        if let Ok(state) = state.try_borrow() {
+            patched = state.top_summary().1;
+        }
+    });
+    if patched {
+        read(effective_config)
+    } else {
+        base().config.clone()
     }
 }
 
@@ -246,106 +547,113 @@ pub(crate) fn top() -> Chain {
     Chain(read(|top| top.cloned()))
 }
 
-/// Pushes a frame holding `values` (whose [`key_bit`] summary is `keys`,
-/// or a superset of it) and `extra`. `None` during thread teardown.
-pub(crate) fn push(values: Entries, keys: u64, mut extra: Option<Box<Extra>>) -> Option<Token> {
-    if let Some(extra) = &mut extra {
+/// Pushes `frame` as the new top scope. `None` during thread teardown.
+#[inline]
+pub(crate) fn push(mut frame: Box<Frame>) -> Option<Token> {
+    drop(frame.unlink());
+    if let Some(extra) = &mut frame.extra {
         // A frame given back by a future may carry a merge made on top of
         // other frames: build it again on first use.
         extra.merged = OnceLock::new();
     }
-    // The frame is allocated before the thread-local is borrowed and only
-    // its links are filled in there: moving the keys through the closures
-    // of `write` cost more than the rest of entering a scope.
-    let mut frame = Arc::new(Frame {
-        below: None,
-        id: 0,
-        depth: 0,
-        has_config: false,
-        keys,
-        seen: keys,
-        values,
-        extra,
+    let chain = frame.detached().map(|chain| {
+        chain
+            .0
+            .as_ref()
+            .map_or((0, false), |f| (f.seen, f.has_config))
     });
     write(move |state| {
-        // Just made, so not shared; `None` cannot happen.
-        let new = Arc::get_mut(&mut frame)?;
+        let (seen_below, config_below) = match chain {
+            Some(summary) => summary,
+            None => state.top_summary(),
+        };
+        frame.seen |= seen_below;
+        frame.has_config |= config_below;
         let id = state.next_id;
         state.next_id = state.next_id.wrapping_add(1);
-        new.below = state.top.take();
-        new.id = id;
-        new.depth = new.below.as_ref().map_or(1, |b| b.depth + 1);
-        let next = new.next();
-        let own_config = new.extra.as_ref().is_some_and(|e| e.config.is_some());
-        let (next_config, next_seen) = next.map_or((false, 0), |n| (n.has_config, n.seen));
-        new.has_config = own_config || next_config;
-        new.seen |= next_seen;
-        let token = Token {
+        let slot = Slot {
+            keys: frame.keys,
+            seen: frame.seen,
+            has_config: frame.has_config,
+            detached: chain.is_some(),
             id,
-            depth: new.depth,
+            frame: Held::Owned(frame),
         };
-        state.top = Some(frame);
-        Some(token)
+        state.stack.push(slot);
+        Token {
+            id,
+            depth: state.stack.len(),
+        }
+    })
+}
+
+/// Pops the scope of `token` and every scope above it (left there by a
+/// guard dropped out of order). With `keep`, returns the scope's frame;
+/// otherwise gives it back to the pool when it can. Returns what the caller
+/// must drop (or keep) after the thread-local is released: `None` when the
+/// scope is no longer on the stack because an outer guard already popped it.
+fn pop_inner(token: Token, keep: bool) -> Option<(Option<Held>, Vec<Slot>)> {
+    write(|state| {
+        let index = token.depth.checked_sub(1)?;
+        if state.stack.get(index).map(|slot| slot.id) != Some(token.id) {
+            return None;
+        }
+        let above = if index + 1 == state.stack.len() {
+            Vec::new()
+        } else {
+            state.stack.split_off(index + 1)
+        };
+        let frame = state.stack.pop()?.frame;
+        let frame = if keep {
+            Some(frame)
+        } else {
+            state.recycle(frame)
+        };
+        Some((frame, above))
     })
     .flatten()
 }
 
-/// Pops the frame of `token` and every frame above it (left there by a
-/// guard dropped out of order). Returns the popped frame, or `None` when it
-/// is no longer on the stack because an outer guard already popped it.
-/// Frames are dropped by the caller, after the thread-local is released.
-pub(crate) fn pop(token: Token) -> Option<Arc<Frame>> {
-    let (frame, _above) = write(|state| {
-        // The usual case: the frame is the top and nothing else holds it,
-        // so its `below` moves back to the top untouched.
-        if let Some(top) = &mut state.top {
-            if top.id == token.id && top.depth == token.depth {
-                let below = match Arc::get_mut(top) {
-                    Some(frame) => frame.below.take(),
-                    None => top.below.clone(),
-                };
-                let frame = std::mem::replace(&mut state.top, below);
-                return (frame, None);
-            }
-        }
-        let mut node = state.top.as_ref();
-        while let Some(frame) = node {
-            if frame.depth <= token.depth {
-                break;
-            }
-            node = frame.below.as_ref();
-        }
-        match node {
-            Some(frame) if frame.id == token.id && frame.depth == token.depth => {
-                let frame = frame.clone();
-                let above = std::mem::replace(&mut state.top, frame.below.clone());
-                (Some(frame), above)
-            }
-            _ => (None, None),
-        }
-    })?;
-    frame
+/// Pops the scope of `token` (and any scope above it) and gives its frame
+/// back to the pool.
+#[inline]
+pub(crate) fn pop(token: Token) {
+    drop(pop_inner(token, false));
+}
+
+/// Pops the scope of `token` (and any scope above it) and returns its
+/// frame, unlinked and owned, or `None` when an outer guard already popped
+/// it.
+pub(crate) fn pop_frame(token: Token) -> Option<Box<Frame>> {
+    let (frame, above) = pop_inner(token, true)?;
+    drop(above);
+    let (frame, below) = frame?.into_owned();
+    drop(below);
+    Some(frame)
 }
 
 /// Edits the top frame, creating the thread's root frame when no scope is
 /// active. `None` during thread teardown.
 pub(crate) fn edit<R>(f: impl FnOnce(&mut Frame) -> R) -> Option<R> {
     write(|state| {
-        if state.top.is_none() {
-            let id = state.next_id;
-            state.next_id = state.next_id.wrapping_add(1);
-            state.top = Some(Arc::new(Frame {
-                below: None,
-                id,
-                depth: 0,
-                has_config: false,
-                keys: 0,
-                seen: 0,
-                values: Entries::default(),
-                extra: None,
-            }));
+        let Some(slot) = state.stack.last_mut() else {
+            let root = state.root.get_or_insert_with(|| {
+                let mut root = Frame::default();
+                root.linked = true;
+                Arc::new(root)
+            });
+            return Some(f(Arc::make_mut(root)));
+        };
+        let frame = slot.frame.make_mut();
+        let out = f(frame);
+        slot.keys = frame.keys;
+        slot.seen |= frame.keys;
+        frame.seen = slot.seen;
+        if frame.own_config() {
+            slot.has_config = true;
+            frame.has_config = true;
         }
-        state.top.as_mut().map(|top| f(Arc::make_mut(top)))
+        Some(out)
     })
     .flatten()
 }
@@ -385,7 +693,7 @@ pub(crate) fn find<'a>(top: Option<&'a Arc<Frame>>, key: &str) -> Option<&'a Val
         }
         node = frame.next();
     }
-    base().get(key)
+    base().get_with_bit(key, bit)
 }
 
 /// The effective configuration seen from `top`: the base configuration
