@@ -76,7 +76,7 @@ impl Extra {
 }
 
 /// One scope's changes, or the thread's top-level edits (the root frame).
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(crate) struct Frame {
     /// The frame below this one on the stack that pushed it, once linked.
     below: Option<Arc<Frame>>,
@@ -91,20 +91,6 @@ pub(crate) struct Frame {
     seen: u64,
     pub(crate) values: Entries,
     pub(crate) extra: Option<Box<Extra>>,
-}
-
-impl Default for Frame {
-    fn default() -> Self {
-        Frame {
-            below: None,
-            linked: false,
-            has_config: false,
-            keys: 0,
-            seen: 0,
-            values: Entries::default(),
-            extra: None,
-        }
-    }
 }
 
 impl Frame {
@@ -344,7 +330,10 @@ struct State {
     root: Option<Arc<Frame>>,
     /// Open scopes, innermost last; the scope at depth `d` is `stack[d - 1]`.
     stack: Vec<Slot>,
-    /// Empty frames given back by ended scopes, for the next ones.
+    /// Empty frames given back by ended scopes, for the next ones. Boxed:
+    /// a frame moves between an `Overrides`, a slot and this pool as one
+    /// pointer.
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<Frame>>,
     /// Frame ids only need to be unique per thread: a token is `!Send` and
     /// is only ever checked against the stack of the thread that made it.
