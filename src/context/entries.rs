@@ -69,6 +69,29 @@ impl Entries {
         }
     }
 
+    /// Sets `key` to `value`, writing both straight into their place: a
+    /// key and value built first and then moved in were copied while the
+    /// CPU was still writing them, which stalls it (narrow writes cannot be
+    /// forwarded to the wide reads of the copy).
+    #[inline]
+    pub(crate) fn set(&mut self, key: &str, value: impl Into<Value>) {
+        if let Entries::Small(items) = self {
+            if let Some(slot) = items.iter_mut().find(|(k, _)| k.as_str() == key) {
+                slot.1 = value.into();
+                return;
+            }
+            if items.len() < SMALL {
+                items.push((Key::const_new(""), Value::Null));
+                if let Some((k, v)) = items.last_mut() {
+                    k.push_str(key);
+                    *v = value.into();
+                }
+                return;
+            }
+        }
+        self.insert(Key::from(key), value.into());
+    }
+
     #[inline]
     pub(crate) fn insert(&mut self, key: Key, value: Value) {
         match self {

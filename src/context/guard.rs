@@ -65,7 +65,7 @@ impl Overrides {
     /// ```
     #[inline]
     pub fn with(mut self, key: impl AsRef<str>, value: impl Into<Value>) -> Self {
-        self.set(Key::from(key.as_ref()), value.into());
+        self.frame.set_str(key.as_ref(), value);
         self
     }
 
@@ -168,7 +168,7 @@ impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut out = Overrides::default();
         for (key, value) in iter {
-            out.set(Key::from(key.as_ref()), value.into());
+            out.frame.set_str(key.as_ref(), value);
         }
         out
     }

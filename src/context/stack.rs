@@ -33,6 +33,7 @@
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
+use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
@@ -138,6 +139,20 @@ impl Frame {
         }
     }
 
+    /// [`set`](Frame::set) for a borrowed key and any value, writing both
+    /// in place (see [`Entries::set`]).
+    #[inline]
+    pub(crate) fn set_str(&mut self, key: &str, value: impl Into<Value>) {
+        if key == CONFIG_KEY {
+            self.merge_config(value.into());
+        } else {
+            let bit = key_bit(key);
+            self.keys |= bit;
+            self.seen |= bit;
+            self.values.set(key, value);
+        }
+    }
+
     /// Deep-merges an object into this frame's configuration patch; any
     /// other value is ignored (see the module docs of `context`).
     pub(crate) fn merge_config(&mut self, patch: Value) {
@@ -229,15 +244,22 @@ pub(crate) fn merge_json(into: &mut Value, patch: Value) {
 }
 
 /// Identifies a pushed frame, for the LIFO check when it is popped.
+///
+/// Eight bytes, so that it travels in a register: a wider token was copied
+/// through memory on the way out of the thread-local, and those copies
+/// cost more than the push. Ids wrap after 2^32 scopes; a guard could only
+/// mistake another scope for its own if an outer guard had already ended
+/// its scope and exactly 2^32 scopes later one opened at the same depth.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Token {
-    id: u64,
-    depth: usize,
+    id: u32,
+    depth: NonZeroU32,
 }
 
 impl Token {
     pub(crate) fn depth(&self) -> usize {
-        self.depth
+        // `usize` is at least 32 bits on every target std supports.
+        usize::try_from(self.depth.get()).unwrap_or(usize::MAX)
     }
 }
 
@@ -305,21 +327,37 @@ impl Held {
     }
 }
 
-/// One open scope on this thread's stack.
+/// One place on this thread's stack. Slots are kept when their scope ends
+/// and written field by field by the next scope: building a whole slot and
+/// moving it into the `Vec` cost more (the CPU cannot forward the narrow
+/// writes that built it to the wide reads that copy it) than the rest of
+/// entering a scope.
+#[derive(Default)]
 struct Slot {
-    frame: Held,
+    /// The scope's frame; `None` in a slot above the top.
+    frame: Option<Held>,
     /// The frame's own key summary (kept here so a lookup need not load
     /// the frame).
     keys: u64,
     /// The summary of every key visible from this slot.
     seen: u64,
-    /// Unique among the frames this thread pushes.
-    id: u64,
+    /// Unique among the frames this thread pushes (see [`Token`]).
+    id: u32,
     /// True when a `config` patch is visible from this slot.
     has_config: bool,
     /// True for a frame pushed by `Snapshot::attach`: lookups continue in
     /// its chain, not in the slots below.
     detached: bool,
+}
+
+impl Slot {
+    fn frame(&self) -> Option<&Frame> {
+        self.frame.as_deref()
+    }
+
+    fn shared(&self) -> Option<&Arc<Frame>> {
+        self.frame.as_ref().and_then(Held::shared)
+    }
 }
 
 /// How many given-back frames a thread keeps for its next scopes.
@@ -328,8 +366,10 @@ const SPARE: usize = 16;
 struct State {
     /// The thread's top-level edits, below every scope.
     root: Option<Arc<Frame>>,
-    /// Open scopes, innermost last; the scope at depth `d` is `stack[d - 1]`.
-    stack: Vec<Slot>,
+    /// Open scopes, innermost last: the scope at depth `d` is in
+    /// `slots[d - 1]`, and slots from `depth` on are unused.
+    slots: Vec<Slot>,
+    depth: usize,
     /// Empty frames given back by ended scopes, for the next ones. Boxed:
     /// a frame moves between an `Overrides`, a slot and this pool as one
     /// pointer.
@@ -337,14 +377,15 @@ struct State {
     spare: Vec<Box<Frame>>,
     /// Frame ids only need to be unique per thread: a token is `!Send` and
     /// is only ever checked against the stack of the thread that made it.
-    next_id: u64,
+    next_id: u32,
 }
 
 thread_local! {
     static STATE: RefCell<State> = const {
         RefCell::new(State {
             root: None,
-            stack: Vec::new(),
+            slots: Vec::new(),
+            depth: 0,
             spare: Vec::new(),
             next_id: 0,
         })
@@ -352,19 +393,24 @@ thread_local! {
 }
 
 impl State {
-    /// The innermost frame: the top scope, else the root frame.
+    /// The open scopes, innermost last.
+    #[inline]
+    fn stack(&self) -> &[Slot] {
+        self.slots.get(..self.depth).unwrap_or_default()
+    }
+
     /// The innermost frame as a chain, once [linked](State::link) (an
     /// unlinked top reads as the base).
     fn top(&self) -> Option<&Arc<Frame>> {
-        match self.stack.last() {
-            Some(slot) => slot.frame.shared(),
+        match self.stack().last() {
+            Some(slot) => slot.shared(),
             None => self.root.as_ref(),
         }
     }
 
     /// The key summary and config flag visible from the top.
     fn top_summary(&self) -> (u64, bool) {
-        match (self.stack.last(), &self.root) {
+        match (self.stack().last(), &self.root) {
             (Some(slot), _) => (slot.seen, slot.has_config),
             (None, Some(root)) => (root.keys, root.has_config),
             (None, None) => (0, false),
@@ -377,14 +423,14 @@ impl State {
         if self.top_summary().0 & bit == 0 {
             return base().get_with_bit(key, bit);
         }
-        for slot in self.stack.iter().rev() {
+        for slot in self.stack().iter().rev() {
             if slot.keys & bit != 0 {
-                if let Some(value) = slot.frame.values.get(key) {
+                if let Some(value) = slot.frame().and_then(|frame| frame.values.get(key)) {
                     return Some(value);
                 }
             }
             if slot.detached {
-                return find(slot.frame.next(), key);
+                return find(slot.frame().and_then(Frame::next), key);
             }
         }
         if let Some(root) = &self.root {
@@ -398,16 +444,19 @@ impl State {
     /// Writes the `below` links of every frame not yet linked, so that the
     /// top frame is a whole chain.
     fn link(&mut self) {
-        let mut start = self.stack.len();
-        while start > 0 && !self.stack[start - 1].frame.linked {
+        let stack = self.slots.get_mut(..self.depth).unwrap_or_default();
+        let mut start = stack.len();
+        while start > 0 && !stack[start - 1].frame().is_some_and(|f| f.linked) {
             start -= 1;
         }
-        for i in start..self.stack.len() {
+        for i in start..stack.len() {
             let below = match i {
                 0 => self.root.clone(),
-                _ => self.stack[i - 1].frame.shared().cloned(),
+                _ => stack[i - 1].shared().cloned(),
             };
-            self.stack[i].frame.link(below);
+            if let Some(frame) = &mut stack[i].frame {
+                frame.link(below);
+            }
         }
     }
 
@@ -486,25 +535,30 @@ pub(crate) fn with_found<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
     }
 }
 
-/// A copy of the value of `key` visible on this thread. Written apart from
-/// [`with_found`] so that the copy is made once, straight into the result.
-#[inline]
+/// A copy of the value of `key` visible on this thread.
+///
+/// Out of line, with the copy as the last step, so that the copy is made
+/// once, straight into the caller's result: a `Value` moved through
+/// closures and `Option`s was copied several times, and a copy of a freshly
+/// built `Value` stalls (the CPU cannot forward the narrow writes that
+/// built it to the wide reads that copy it); that cost as much as the
+/// lookup.
+#[inline(never)]
 pub(crate) fn get(key: &str) -> Option<Value> {
     let bit = key_bit(key);
-    let mut out = None;
-    let mut done = false;
-    let _ = STATE.try_with(|state| {
-        if let Ok(state) = state.try_borrow() {
-            done = true;
-            if let Some(value) = state.find(key, bit) {
-                out = Some(value.clone());
-            }
-        }
-    });
-    if !done {
-        out = base().get(key).cloned();
-    }
-    out
+    STATE
+        .try_with(|state| match state.try_borrow() {
+            Ok(state) => state.find(key, bit).map(copy),
+            Err(_) => base().get(key).map(copy),
+        })
+        .unwrap_or_else(|_| base().get(key).map(copy))
+}
+
+/// `value.clone()`, kept out of line so that its result is written where
+/// the caller wants it rather than built in a temporary and moved.
+#[inline(never)]
+fn copy(value: &Value) -> Value {
+    value.clone()
 }
 
 /// The effective configuration on this thread: the base's, unless a patch
@@ -560,63 +614,110 @@ pub(crate) fn push(mut frame: Box<Frame>) -> Option<Token> {
         frame.has_config |= config_below;
         let id = state.next_id;
         state.next_id = state.next_id.wrapping_add(1);
-        let slot = Slot {
-            keys: frame.keys,
-            seen: frame.seen,
-            has_config: frame.has_config,
-            detached: chain.is_some(),
-            id,
-            frame: Held::Owned(frame),
-        };
-        state.stack.push(slot);
-        Token {
-            id,
-            depth: state.stack.len(),
+        let index = state.depth;
+        let depth = NonZeroU32::new(u32::try_from(index + 1).ok()?)?;
+        if index == state.slots.len() {
+            state.slots.push(Slot::default());
         }
+        let slot = state.slots.get_mut(index)?;
+        slot.keys = frame.keys;
+        slot.seen = frame.seen;
+        slot.has_config = frame.has_config;
+        slot.detached = chain.is_some();
+        slot.id = id;
+        slot.frame = Some(Held::Owned(frame));
+        state.depth = index + 1;
+        Some(Token { id, depth })
+    })
+    .flatten()
+}
+
+/// What popping the top scope found.
+enum Popped {
+    /// The scope was the top and is gone; its frame, if not given back to
+    /// the pool, is for the caller to drop or keep.
+    Top(Option<Held>),
+    /// The scope is not the top: see [`pop_below`].
+    NotTop,
+}
+
+/// Pops the scope of `token` if it is the top (the usual case, kept apart
+/// so that what leaves the thread-local fits in registers). With `keep`,
+/// the frame is returned; otherwise it goes back to the pool when it can.
+#[inline]
+fn pop_top(token: Token, keep: bool) -> Option<Popped> {
+    write(|state| {
+        let index = state.depth.wrapping_sub(1);
+        if token.depth() != state.depth
+            || state.slots.get(index).map(|slot| slot.id) != Some(token.id)
+        {
+            return Popped::NotTop;
+        }
+        state.depth = index;
+        let frame = state
+            .slots
+            .get_mut(index)
+            .and_then(|slot| slot.frame.take());
+        Popped::Top(match frame {
+            Some(frame) if !keep => state.recycle(frame),
+            frame => frame,
+        })
     })
 }
 
 /// Pops the scope of `token` and every scope above it (left there by a
-/// guard dropped out of order). With `keep`, returns the scope's frame;
-/// otherwise gives it back to the pool when it can. Returns what the caller
-/// must drop (or keep) after the thread-local is released: `None` when the
-/// scope is no longer on the stack because an outer guard already popped it.
-fn pop_inner(token: Token, keep: bool) -> Option<(Option<Held>, Vec<Slot>)> {
+/// guard dropped out of order). Returns the frames, for the caller to drop
+/// after the thread-local is released (the scope's own first), or nothing
+/// when the scope is no longer on the stack because an outer guard already
+/// popped it.
+#[cold]
+fn pop_below(token: Token) -> Vec<Held> {
     write(|state| {
-        let index = token.depth.checked_sub(1)?;
-        if state.stack.get(index).map(|slot| slot.id) != Some(token.id) {
-            return None;
+        let index = token.depth() - 1;
+        if index >= state.depth || state.slots.get(index).map(|slot| slot.id) != Some(token.id) {
+            return Vec::new();
         }
-        let above = if index + 1 == state.stack.len() {
-            Vec::new()
-        } else {
-            state.stack.split_off(index + 1)
-        };
-        let frame = state.stack.pop()?.frame;
-        let frame = if keep {
-            Some(frame)
-        } else {
-            state.recycle(frame)
-        };
-        Some((frame, above))
+        let popped = state
+            .slots
+            .get_mut(index..state.depth)
+            .map(|slots| {
+                slots
+                    .iter_mut()
+                    .filter_map(|slot| slot.frame.take())
+                    .collect()
+            })
+            .unwrap_or_default();
+        state.depth = index;
+        popped
     })
-    .flatten()
+    .unwrap_or_default()
 }
 
 /// Pops the scope of `token` (and any scope above it) and gives its frame
 /// back to the pool.
 #[inline]
 pub(crate) fn pop(token: Token) {
-    drop(pop_inner(token, false));
+    match pop_top(token, false) {
+        Some(Popped::Top(frame)) => drop(frame),
+        Some(Popped::NotTop) => drop(pop_below(token)),
+        None => {}
+    }
 }
 
 /// Pops the scope of `token` (and any scope above it) and returns its
 /// frame, unlinked and owned, or `None` when an outer guard already popped
 /// it.
 pub(crate) fn pop_frame(token: Token) -> Option<Box<Frame>> {
-    let (frame, above) = pop_inner(token, true)?;
-    drop(above);
-    let (frame, below) = frame?.into_owned();
+    let frame = match pop_top(token, true)? {
+        Popped::Top(frame) => frame?,
+        Popped::NotTop => {
+            let mut popped = pop_below(token).into_iter();
+            let frame = popped.next()?;
+            drop(popped);
+            frame
+        }
+    };
+    let (frame, below) = frame.into_owned();
     drop(below);
     Some(frame)
 }
@@ -625,7 +726,11 @@ pub(crate) fn pop_frame(token: Token) -> Option<Box<Frame>> {
 /// active. `None` during thread teardown.
 pub(crate) fn edit<R>(f: impl FnOnce(&mut Frame) -> R) -> Option<R> {
     write(|state| {
-        let Some(slot) = state.stack.last_mut() else {
+        let top = state
+            .depth
+            .checked_sub(1)
+            .and_then(|i| state.slots.get_mut(i));
+        let Some(slot) = top else {
             let root = state.root.get_or_insert_with(|| {
                 let mut root = Frame::default();
                 root.linked = true;
@@ -633,7 +738,7 @@ pub(crate) fn edit<R>(f: impl FnOnce(&mut Frame) -> R) -> Option<R> {
             });
             return Some(f(Arc::make_mut(root)));
         };
-        let frame = slot.frame.make_mut();
+        let frame = slot.frame.as_mut()?.make_mut();
         let out = f(frame);
         slot.keys = frame.keys;
         slot.seen |= frame.keys;
