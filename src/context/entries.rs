@@ -81,7 +81,10 @@ impl Entries {
                 return;
             }
             if items.len() < SMALL {
-                items.push((Key::const_new(""), Value::Null));
+                // A constant, so that it is copied whole (wide) rather than
+                // built field by field and then copied.
+                const BLANK: (Key, Value) = (Key::const_new(""), Value::Null);
+                items.push(BLANK);
                 if let Some((k, v)) = items.last_mut() {
                     k.push_str(key);
                     *v = value.into();
@@ -119,6 +122,7 @@ impl Entries {
     }
 
     /// Removes every key, keeping the storage.
+    #[inline]
     pub(crate) fn clear(&mut self) {
         match self {
             Entries::Small(items) => items.clear(),

@@ -33,7 +33,7 @@
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
-use std::num::NonZeroU32;
+use std::num::NonZeroU64;
 use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
@@ -146,9 +146,8 @@ impl Frame {
         if key == CONFIG_KEY {
             self.merge_config(value.into());
         } else {
-            let bit = key_bit(key);
-            self.keys |= bit;
-            self.seen |= bit;
+            // `seen` is only read once the frame is pushed, which sets it.
+            self.keys |= key_bit(key);
             self.values.set(key, value);
         }
     }
@@ -250,16 +249,27 @@ pub(crate) fn merge_json(into: &mut Value, patch: Value) {
 /// cost more than the push. Ids wrap after 2^32 scopes; a guard could only
 /// mistake another scope for its own if an outer guard had already ended
 /// its scope and exactly 2^32 scopes later one opened at the same depth.
+/// The id is the low half and the depth (never 0) the high half of one
+/// word, read with one load.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Token {
-    id: u32,
-    depth: NonZeroU32,
-}
+pub(crate) struct Token(NonZeroU64);
 
 impl Token {
-    pub(crate) fn depth(&self) -> usize {
+    /// `None` for depth 0, which no scope has.
+    fn new(id: u32, depth: u32) -> Option<Token> {
+        NonZeroU64::new((u64::from(depth) << 32) | u64::from(id))
+            .filter(|_| depth > 0)
+            .map(Token)
+    }
+
+    fn id(self) -> u32 {
+        // Keeps the low half.
+        self.0.get() as u32
+    }
+
+    pub(crate) fn depth(self) -> usize {
         // `usize` is at least 32 bits on every target std supports.
-        usize::try_from(self.depth.get()).unwrap_or(usize::MAX)
+        usize::try_from(self.0.get() >> 32).unwrap_or(usize::MAX)
     }
 }
 
@@ -578,6 +588,7 @@ pub(crate) fn config() -> Arc<Config> {
 }
 
 /// Runs `f` on this thread's state; `None` during thread teardown.
+#[inline]
 fn write<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
     STATE
         .try_with(|state| state.try_borrow_mut().ok().map(|mut state| f(&mut state)))
@@ -610,24 +621,26 @@ pub(crate) fn push(mut frame: Box<Frame>) -> Option<Token> {
             Some(summary) => summary,
             None => state.top_summary(),
         };
-        frame.seen |= seen_below;
-        frame.has_config |= config_below;
+        let seen = frame.keys | seen_below;
+        let has_config = frame.has_config | config_below;
+        frame.seen = seen;
+        frame.has_config = has_config;
         let id = state.next_id;
         state.next_id = state.next_id.wrapping_add(1);
         let index = state.depth;
-        let depth = NonZeroU32::new(u32::try_from(index + 1).ok()?)?;
+        let depth = u32::try_from(index + 1).ok()?;
         if index == state.slots.len() {
             state.slots.push(Slot::default());
         }
         let slot = state.slots.get_mut(index)?;
         slot.keys = frame.keys;
-        slot.seen = frame.seen;
-        slot.has_config = frame.has_config;
+        slot.seen = seen;
+        slot.has_config = has_config;
         slot.detached = chain.is_some();
         slot.id = id;
         slot.frame = Some(Held::Owned(frame));
         state.depth = index + 1;
-        Some(Token { id, depth })
+        Token::new(id, depth)
     })
     .flatten()
 }
@@ -649,7 +662,7 @@ fn pop_top(token: Token, keep: bool) -> Option<Popped> {
     write(|state| {
         let index = state.depth.wrapping_sub(1);
         if token.depth() != state.depth
-            || state.slots.get(index).map(|slot| slot.id) != Some(token.id)
+            || state.slots.get(index).map(|slot| slot.id) != Some(token.id())
         {
             return Popped::NotTop;
         }
@@ -674,7 +687,7 @@ fn pop_top(token: Token, keep: bool) -> Option<Popped> {
 fn pop_below(token: Token) -> Vec<Held> {
     write(|state| {
         let index = token.depth() - 1;
-        if index >= state.depth || state.slots.get(index).map(|slot| slot.id) != Some(token.id) {
+        if index >= state.depth || state.slots.get(index).map(|slot| slot.id) != Some(token.id()) {
             return Vec::new();
         }
         let popped = state
