@@ -545,23 +545,40 @@ pub(crate) fn with_found<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
     }
 }
 
-/// A copy of the value of `key` visible on this thread.
+/// Puts a copy of the value of `key` visible on this thread into `out`
+/// (which the caller passes empty) and says whether there was one.
 ///
-/// Out of line, with the copy as the last step, so that the copy is made
-/// once, straight into the caller's result: a `Value` moved through
-/// closures and `Option`s was copied several times, and a copy of a freshly
-/// built `Value` stalls (the CPU cannot forward the narrow writes that
-/// built it to the wide reads that copy it); that cost as much as the
-/// lookup.
+/// `context::get` is written around this rather than a function returning
+/// the value because a `Value` cannot leave the thread-local's closure by
+/// reference: returned from it, it was copied through the closure's result,
+/// the thread-local's `Result` and an `Option`, each time even for a
+/// missing key, and a copy of a freshly built `Value` stalls the CPU (it
+/// cannot forward the narrow writes that built it to the wide reads of the
+/// copy); those copies cost as much as the lookup. Here a missing key costs
+/// no copy, and a present one is copied once into `out`.
 #[inline(never)]
-pub(crate) fn get(key: &str) -> Option<Value> {
+pub(crate) fn get_into(key: &str, out: &mut Option<Value>) -> bool {
     let bit = key_bit(key);
-    STATE
-        .try_with(|state| match state.try_borrow() {
-            Ok(state) => state.find(key, bit).map(copy),
-            Err(_) => base().get(key).map(copy),
-        })
-        .unwrap_or_else(|_| base().get(key).map(copy))
+    let read = STATE.try_with(|state| match state.try_borrow() {
+        Ok(state) => Some(copy_into(state.find(key, bit), out)),
+        Err(_) => None,
+    });
+    match read {
+        Ok(Some(found)) => found,
+        _ => copy_into(base().get(key), out),
+    }
+}
+
+/// Copies `value`, if any, into the empty `out`.
+#[inline]
+fn copy_into(value: Option<&Value>, out: &mut Option<Value>) -> bool {
+    match (value, &*out) {
+        (Some(value), None) => {
+            *out = Some(copy(value));
+            true
+        }
+        _ => false,
+    }
 }
 
 /// `value.clone()`, kept out of line so that its result is written where
