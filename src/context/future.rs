@@ -15,8 +15,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use super::frame::{Chain, Frame};
 use super::guard::Overrides;
-use super::stack::{self, Chain, Frame};
+use super::stack;
 
 /// A future whose context overrides are visible on every poll, made by
 /// [`with_async`](super::with_async), [`InContextExt::in_context`] or

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use super::base::CONFIG_KEY;
 use super::entries::Key;
-use super::stack::{self, Frame, Token};
+use super::frame::Frame;
+use super::stack::{self, Token};
 
 /// The keys a scope sets, built from a JSON object, a [`Map`], or
 /// `(key, value)` pairs whose keys are any `AsRef<str>` (`&str`, `String`,

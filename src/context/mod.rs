@@ -123,6 +123,7 @@
 mod base;
 mod entries;
 mod env_export;
+mod frame;
 mod future;
 mod guard;
 mod snapshot;
@@ -173,16 +174,16 @@ pub(crate) fn with_value<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
 /// context knowing their types. Like keys, it follows snapshots and
 /// [`with_async`].
 pub(crate) fn attach<T: Any + Send + Sync, R>(value: T, f: impl FnOnce() -> R) -> R {
-    let mut extra = stack::Extra::default();
+    let mut extra = frame::Extra::default();
     extra.attached.push((TypeId::of::<T>(), Arc::new(value)));
-    let _guard = ScopeGuard::push(stack::Frame::with_extra(extra));
+    let _guard = ScopeGuard::push(frame::Frame::with_extra(extra));
     f()
 }
 
 /// Runs `f` on the innermost value of type `T` that an enclosing scope
 /// carries (see [`attach`]), or returns `None` when there is none.
 pub(crate) fn with_attached<T: Any, R>(f: impl Fn(&T) -> R) -> Option<R> {
-    stack::read(|top| stack::attached::<T>(top).map(&f))
+    stack::read(|top| frame::attached::<T>(top).map(&f))
 }
 
 /// Opens a scope with `overrides` until the returned guard is dropped.
@@ -246,7 +247,7 @@ where
 {
     let mut patch = Value::Object(Map::new());
     for (key, value) in items {
-        stack::merge_json(&mut patch, nest(key.as_ref(), value.into()));
+        frame::merge_json(&mut patch, nest(key.as_ref(), value.into()));
     }
     with(Overrides::new().with(CONFIG_KEY, patch), f)
 }
@@ -519,7 +520,7 @@ pub fn contains(key: &str) -> bool {
 /// ```
 pub fn keys() -> Vec<String> {
     stack::read(|top| {
-        stack::visible(top, Some(Value::Null))
+        frame::visible(top, Some(Value::Null))
             .into_iter()
             .map(|(k, _)| k)
             .collect()

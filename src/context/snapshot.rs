@@ -9,9 +9,10 @@ use serde_json::{Map, Value};
 
 use super::base::CONFIG_KEY;
 use super::env_export;
+use super::frame::{Chain, Extra, Frame};
 use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
-use super::stack::{self, Chain, Extra, Frame};
+use super::{frame, stack};
 use crate::config::Config;
 use crate::redact::redact_context;
 
@@ -128,7 +129,7 @@ impl Snapshot {
         if key == CONFIG_KEY {
             return Some(self.config().as_value().clone());
         }
-        stack::find(self.top(), key).cloned()
+        frame::find(self.top(), key).cloned()
     }
 
     /// The effective configuration in this snapshot.
@@ -140,7 +141,7 @@ impl Snapshot {
     /// assert_eq!(snap.config().get("x"), Some(&json!(1)));
     /// ```
     pub fn config(&self) -> Arc<Config> {
-        stack::effective_config(self.top())
+        frame::effective_config(self.top())
     }
 
     /// The whole visible context as one JSON object, `config` included.
@@ -154,7 +155,7 @@ impl Snapshot {
     /// ```
     pub fn to_value(&self) -> Value {
         let config = self.config().as_value().clone();
-        Value::Object(stack::visible(self.top(), Some(config)))
+        Value::Object(frame::visible(self.top(), Some(config)))
     }
 
     /// The snapshot's context as environment variables for a child
@@ -194,7 +195,7 @@ impl Snapshot {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn to_environment_variables(&self, prefix: &str) -> BTreeMap<String, String> {
-        let values = stack::visible(self.top(), None);
+        let values = frame::visible(self.top(), None);
         env_export::environment_variables(&values, prefix, false)
     }
 
@@ -213,13 +214,13 @@ impl Snapshot {
     /// assert_eq!(vars["PREFECT__CONTEXT__SECRETS__MyToken"], "t-1");
     /// ```
     pub fn to_environment_variables_with_secrets(&self, prefix: &str) -> BTreeMap<String, String> {
-        let values = stack::visible(self.top(), None);
+        let values = frame::visible(self.top(), None);
         env_export::environment_variables(&values, prefix, true)
     }
 
     fn redacted(&self) -> Value {
         let config = self.config();
-        let values = stack::visible(self.top(), Some(Value::Object(Map::new())));
+        let values = frame::visible(self.top(), Some(Value::Object(Map::new())));
         redact_context(&values, &config)
     }
 }
