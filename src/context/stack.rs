@@ -387,15 +387,21 @@ fn copy(value: &Value) -> Value {
 /// is in scope.
 pub(crate) fn config() -> Arc<Config> {
     let mut patched = false;
+    let mut merged = None;
     let _ = STATE.try_with(|state| {
         if let Ok(state) = state.try_borrow() {
             patched = state.top_summary().1;
+            // Already a chain (asked before, or shared by a snapshot): no
+            // need to link it first.
+            if let (true, Some(top)) = (patched, state.top()) {
+                merged = Some(frame::effective_config(Some(top)));
+            }
         }
     });
-    if patched {
-        read(frame::effective_config)
-    } else {
-        base().config.clone()
+    match (merged, patched) {
+        (Some(merged), _) => merged,
+        (None, true) => read(frame::effective_config),
+        (None, false) => base().config.clone(),
     }
 }
 
