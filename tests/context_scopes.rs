@@ -313,3 +313,17 @@ fn an_edit_after_a_snapshot_changes_the_scope_not_the_snapshot() {
         });
     });
 }
+
+#[test]
+fn get_returns_every_kind_of_value_whole() {
+    init();
+    let values = json!({
+        "null": null, "yes": true, "int": -3, "big": u64::MAX, "float": 1.5,
+        "text": "t", "list": [1, "a"], "table": {"x": {"y": 1}}
+    });
+    context::with(values.clone(), || {
+        for (key, value) in values.as_object().unwrap() {
+            assert_eq!(context::get(key).as_ref(), Some(value), "{key}");
+        }
+    });
+}

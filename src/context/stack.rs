@@ -369,15 +369,22 @@ pub(crate) fn get_into(key: &str, out: &mut Option<Value>) -> bool {
 fn copy_into(value: Option<&Value>, out: &mut Option<Value>) -> bool {
     match (value, &*out) {
         (Some(value), None) => {
-            *out = Some(copy(value));
+            // Each scalar is written straight into `out`; `copy` built the
+            // value in a temporary and moved it, a copy that stalls.
+            match value {
+                Value::Null => *out = Some(Value::Null),
+                Value::Bool(b) => *out = Some(Value::Bool(*b)),
+                Value::Number(n) => *out = Some(Value::Number(n.clone())),
+                other => *out = Some(copy(other)),
+            }
             true
         }
         _ => false,
     }
 }
 
-/// `value.clone()`, kept out of line so that its result is written where
-/// the caller wants it rather than built in a temporary and moved.
+/// `value.clone()` for a string, array or object, kept out of line: the
+/// scalars above are copied inline.
 #[inline(never)]
 fn copy(value: &Value) -> Value {
     value.clone()
