@@ -90,10 +90,21 @@ fn nested(c: &mut Criterion) {
     g.finish();
 }
 
+#[inline(never)]
+fn copy_out(value: &Value) -> Option<Value> {
+    Some(value.clone())
+}
+
 fn get(c: &mut Criterion) {
     let mut g = c.benchmark_group("get");
     g.warm_up_time(Duration::from_secs(1));
     g.measurement_time(Duration::from_secs(3));
+    // What any `get` returning an owned `Value` pays at least: one copy of
+    // a number, made out of line and handed back.
+    let number = json!(0);
+    g.bench_function("floor: copy a number Value out of a function", |b| {
+        b.iter(|| copy_out(black_box(&number)))
+    });
     g.bench_function("base key, no scope", |b| {
         b.iter(|| context::get(black_box("region")))
     });

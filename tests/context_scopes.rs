@@ -256,3 +256,74 @@ fn lookups_agree_with_a_model_through_many_scopes_and_edits() {
     let mut model = std::collections::BTreeMap::new();
     go(0, &mut model);
 }
+
+#[test]
+fn a_scope_never_sees_the_keys_of_an_ended_scope_whose_frame_it_reuses() {
+    init();
+    for round in 0..20 {
+        context::with([("old", round)], || {
+            context::set("edited", true);
+        });
+        let keys = context::with([("new", round)], context::keys);
+        assert!(
+            !keys.iter().any(|k| k == "old" || k == "edited"),
+            "{keys:?}"
+        );
+        assert_eq!(keys.last().map(String::as_str), Some("new"));
+        assert!(!context::contains("old"));
+    }
+}
+
+#[test]
+fn a_snapshot_keeps_its_scopes_through_out_of_order_drops_and_later_scopes() {
+    init();
+    let a = context::scope([("a", 1)]);
+    let b = context::scope([("b", 2)]);
+    let snap = context::snapshot(); // links (shares) the frames of `a` and `b`
+    let c = context::scope([("c", 3)]); // owned again
+    drop(a); // out of order: ends `b` and `c` too
+    assert!(!context::contains("a") && !context::contains("b") && !context::contains("c"));
+    drop(c);
+    drop(b);
+    context::with([("d", 4)], || {
+        assert_eq!(context::get("d"), Some(json!(4)));
+        assert!(!context::contains("b"));
+        assert_eq!(snap.get("a"), Some(json!(1)));
+        assert_eq!(snap.get("b"), Some(json!(2)));
+        assert_eq!(snap.get("c"), None);
+        assert_eq!(snap.get("d"), None);
+    });
+}
+
+#[test]
+fn an_edit_after_a_snapshot_changes_the_scope_not_the_snapshot() {
+    init();
+    context::with([("a", 1)], || {
+        let snap = context::snapshot();
+        context::set("a", 2);
+        context::set("b", 3);
+        assert_eq!(context::get("a"), Some(json!(2)));
+        assert_eq!(snap.get("a"), Some(json!(1)));
+        assert_eq!(snap.get("b"), None);
+        // A scope opened now sees the edited frame below it.
+        context::with([("c", 4)], || {
+            let inner = context::snapshot();
+            assert_eq!(inner.get("a"), Some(json!(2)));
+            assert_eq!(inner.get("b"), Some(json!(3)));
+        });
+    });
+}
+
+#[test]
+fn get_returns_every_kind_of_value_whole() {
+    init();
+    let values = json!({
+        "null": null, "yes": true, "int": -3, "big": u64::MAX, "float": 1.5,
+        "text": "t", "list": [1, "a"], "table": {"x": {"y": 1}}
+    });
+    context::with(values.clone(), || {
+        for (key, value) in values.as_object().unwrap() {
+            assert_eq!(context::get(key).as_ref(), Some(value), "{key}");
+        }
+    });
+}

@@ -283,7 +283,13 @@ impl Config {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn with_overrides(&self, overrides: &Value) -> Config {
-        let mut out = self.clone();
+        // Copy the node tree only: the cached plain view would be a second
+        // tree copied just to be thrown away by the merge.
+        let mut out = Config {
+            root: self.root.clone(),
+            view: OnceCell::new(),
+            warnings: self.warnings.clone(),
+        };
         out.merge_runtime(overrides);
         out
     }

@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
-use super::entries::SMALL;
+use super::entries::{SMALL, key_bit};
 use crate::config::{Config, ConfigError, ConfigWarning, Loader};
 
 /// The key whose value is the effective configuration.
@@ -15,6 +15,9 @@ pub(crate) const CONFIG_KEY: &str = "config";
 pub(crate) struct Base {
     /// The `context` table of the global configuration, without `config`.
     values: Map<String, Value>,
+    /// The [`key_bit`] summary of `values`' keys: most lookups that reach
+    /// the base are for a key it lacks, and this rejects them with one test.
+    mask: u64,
     /// The global configuration, with `context.config` merged in if present.
     pub(crate) config: Arc<Config>,
     /// Why the global configuration failed to load, if it did.
@@ -63,8 +66,10 @@ impl Base {
             Some(patch @ Value::Object(_)) => Arc::new(config.with_overrides(&patch)),
             _ => config,
         };
+        let mask = values.keys().fold(0, |mask, key| mask | key_bit(key));
         Base {
             values,
+            mask,
             config,
             error,
         }
@@ -74,7 +79,15 @@ impl Base {
     /// the `[context]` table is usually small, and hashing costs more than
     /// comparing a handful of short strings.
     pub(crate) fn get(&self, key: &str) -> Option<&Value> {
-        if self.values.len() <= SMALL {
+        self.get_with_bit(key, key_bit(key))
+    }
+
+    /// [`get`](Base::get) for a key whose [`key_bit`] is already known.
+    #[inline]
+    pub(crate) fn get_with_bit(&self, key: &str, bit: u64) -> Option<&Value> {
+        if self.mask & bit == 0 {
+            None
+        } else if self.values.len() <= SMALL {
             self.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
         } else {
             self.values.get(key)
@@ -115,6 +128,7 @@ mod tests {
         let base = Base::from_config(Arc::new(config), None);
         assert_eq!(base.get("x"), Some(&serde_json::json!(2)));
         assert_eq!(base.get(CONFIG_KEY), None);
+        assert_eq!(base.get("y"), None);
         assert_eq!(base.config.get("a.b"), Some(&serde_json::json!(3)));
     }
 }

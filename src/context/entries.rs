@@ -58,6 +58,7 @@ impl Default for Entries {
 }
 
 impl Entries {
+    #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         match self {
             Entries::Small(items) => items
@@ -68,6 +69,33 @@ impl Entries {
         }
     }
 
+    /// Sets `key` to `value`, writing both straight into their place: a
+    /// key and value built first and then moved in were copied while the
+    /// CPU was still writing them, which stalls it (narrow writes cannot be
+    /// forwarded to the wide reads of the copy).
+    #[inline]
+    pub(crate) fn set(&mut self, key: &str, value: impl Into<Value>) {
+        if let Entries::Small(items) = self {
+            if let Some(slot) = items.iter_mut().find(|(k, _)| k.as_str() == key) {
+                slot.1 = value.into();
+                return;
+            }
+            if items.len() < SMALL {
+                // A constant, so that it is copied whole (wide) rather than
+                // built field by field and then copied.
+                const BLANK: (Key, Value) = (Key::const_new(""), Value::Null);
+                items.push(BLANK);
+                if let Some((k, v)) = items.last_mut() {
+                    k.push_str(key);
+                    *v = value.into();
+                }
+                return;
+            }
+        }
+        self.insert(Key::from(key), value.into());
+    }
+
+    #[inline]
     pub(crate) fn insert(&mut self, key: Key, value: Value) {
         match self {
             Entries::Small(items) => {
@@ -88,11 +116,17 @@ impl Entries {
         }
     }
 
-    /// The summary of these keys (see [`key_bit`]).
-    pub(crate) fn mask(&self) -> u64 {
+    /// True while the keys are kept as a short list, not a map.
+    pub(crate) fn is_small(&self) -> bool {
+        matches!(self, Entries::Small(_))
+    }
+
+    /// Removes every key, keeping the storage.
+    #[inline]
+    pub(crate) fn clear(&mut self) {
         match self {
-            Entries::Small(items) => items.iter().fold(0, |mask, (k, _)| mask | key_bit(k)),
-            Entries::Large(map) => map.keys().fold(0, |mask, k| mask | key_bit(k)),
+            Entries::Small(items) => items.clear(),
+            Entries::Large(map) => map.clear(),
         }
     }
 

@@ -13,12 +13,11 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::entries::Entries;
+use super::frame::{Chain, Frame};
 use super::guard::Overrides;
-use super::stack::{self, Chain, Extra};
+use super::stack;
 
 /// A future whose context overrides are visible on every poll, made by
 /// [`with_async`](super::with_async), [`InContextExt::in_context`] or
@@ -47,51 +46,38 @@ use super::stack::{self, Chain, Extra};
 #[must_use = "futures do nothing unless polled"]
 pub struct InContext<F> {
     future: Pin<Box<F>>,
-    values: Entries,
-    /// The configuration patch, and for a snapshot the chain where lookups
-    /// continue instead of the poller's stack.
-    extra: Option<Box<Extra>>,
+    /// The keys, the configuration patch, and for a snapshot the chain
+    /// where lookups continue instead of the poller's stack. `None` only
+    /// during a poll that could not give it back (thread teardown).
+    frame: Option<Box<Frame>>,
 }
 
 impl<F: Future> InContext<F> {
     pub(crate) fn new(overrides: Overrides, future: F, detached: Option<Chain>) -> Self {
-        let (values, _, extra) = overrides.into_frame();
-        let extra = match detached {
-            Some(chain) => Some(Extra::detached(chain, extra.and_then(|e| e.config))),
-            None => extra,
-        };
+        let mut frame = overrides.into_frame();
+        if let Some(chain) = detached {
+            let extra = frame.extra.get_or_insert_with(Box::default);
+            extra.detached = Some(chain);
+        }
         InContext {
             future: Box::pin(future),
-            values,
-            extra,
+            frame: Some(frame),
         }
     }
 }
 
 /// Pops the poll's frame on the way out, also when the poll panics, and
-/// gives its keys back to the wrapper.
+/// gives it back to the wrapper, unlinked from the poller's stack.
 struct PollScope<'a> {
     token: Option<stack::Token>,
-    values: &'a mut Entries,
-    extra: &'a mut Option<Box<Extra>>,
+    frame: &'a mut Option<Box<Frame>>,
 }
 
 impl Drop for PollScope<'_> {
     fn drop(&mut self) {
-        let Some(frame) = self.token.take().and_then(stack::pop) else {
-            return;
-        };
-        match Arc::try_unwrap(frame) {
-            Ok(mut frame) => {
-                *self.values = std::mem::take(&mut frame.values);
-                *self.extra = frame.extra.take();
-            }
-            // A snapshot taken during the poll shares the frame: copy it.
-            Err(frame) => {
-                *self.values = frame.values.clone();
-                *self.extra = frame.extra.clone();
-            }
-        }
+        // Unlinked from the poller's stack, and copied if a snapshot taken
+        // during the poll shares it.
+        *self.frame = self.token.take().and_then(stack::pop_frame);
     }
 }
 
@@ -101,13 +87,10 @@ impl<F: Future> Future for InContext<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // `InContext` is `Unpin`: the inner future is pinned in its box.
         let this = self.get_mut();
-        // The keys may have changed during the last poll: summarise again.
-        let keys = this.values.mask();
-        let token = stack::push(std::mem::take(&mut this.values), keys, this.extra.take());
+        let token = this.frame.take().and_then(stack::push);
         let _scope = PollScope {
             token,
-            values: &mut this.values,
-            extra: &mut this.extra,
+            frame: &mut this.frame,
         };
         this.future.as_mut().poll(cx)
     }
@@ -115,8 +98,14 @@ impl<F: Future> Future for InContext<F> {
 
 impl<F> fmt::Debug for InContext<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let keys: Vec<&str> = self.values.iter().map(|(k, _)| k).collect();
-        let overrides_config = self.extra.as_ref().is_some_and(|e| e.config.is_some());
+        let frame = self.frame.as_deref();
+        let keys: Vec<&str> = frame
+            .into_iter()
+            .flat_map(|frame| frame.values.iter().map(|(k, _)| k))
+            .collect();
+        let overrides_config = frame
+            .and_then(|frame| frame.extra.as_ref())
+            .is_some_and(|e| e.config.is_some());
         f.debug_struct("InContext")
             .field("keys", &keys)
             .field("overrides_config", &overrides_config)

@@ -6,13 +6,17 @@ use std::marker::PhantomData;
 use serde_json::{Map, Value};
 
 use super::base::CONFIG_KEY;
-use super::entries::{Entries, Key, Pairs, SMALL, key_bit};
-use super::stack::{self, Extra, Token};
+use super::entries::Key;
+use super::frame::Frame;
+use super::stack::{self, Token};
 
 /// The keys a scope sets, built from a JSON object, a [`Map`], or
 /// `(key, value)` pairs whose keys are any `AsRef<str>` (`&str`, `String`,
-/// ...). Keys of up to 24 bytes are stored inline, and a single pair needs
-/// no allocation of its own.
+/// ...). Keys of up to 24 bytes are stored inline.
+///
+/// An `Overrides` is the scope's frame itself, filled as it is built:
+/// entering the scope moves one pointer, and a one-key scope usually
+/// reuses a frame an earlier scope on the thread gave back.
 ///
 /// A later pair for the same key wins. The `config` key is a deep-merge
 /// patch for the configuration and must be an object (anything else under
@@ -28,12 +32,18 @@ use super::stack::{self, Extra, Token};
 /// assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
 /// assert!(Overrides::from(json!(null)).is_empty());
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Overrides {
-    pairs: Pairs,
-    /// The [`key_bit`] summary of the keys, kept as they are added so that
-    /// entering a scope does not walk them again.
-    mask: u64,
+    frame: Box<Frame>,
+}
+
+impl Default for Overrides {
+    #[inline]
+    fn default() -> Self {
+        Overrides {
+            frame: stack::fresh(),
+        }
+    }
 }
 
 impl Overrides {
@@ -42,6 +52,7 @@ impl Overrides {
     /// ```
     /// assert!(prefect_config::context::Overrides::new().is_empty());
     /// ```
+    #[inline]
     pub fn new() -> Self {
         Overrides::default()
     }
@@ -53,21 +64,35 @@ impl Overrides {
     /// let o = Overrides::new().with("a", 1).with("b", "two");
     /// assert_eq!(o.keys().collect::<Vec<_>>(), ["a", "b"]);
     /// ```
+    #[inline]
     pub fn with(mut self, key: impl AsRef<str>, value: impl Into<Value>) -> Self {
-        let key = key.as_ref();
-        self.mask |= key_bit(key);
-        self.pairs.push((Key::from(key), value.into()));
+        self.frame.set_str(key.as_ref(), value);
         self
     }
 
-    /// The keys, in the order given (a repeated key appears once per pair).
+    #[inline]
+    fn set(&mut self, key: Key, value: Value) {
+        self.frame.set(key, value);
+    }
+
+    /// The keys, each once in the order first given, then `config` if a
+    /// configuration patch was given.
     ///
     /// ```
     /// use prefect_config::context::Overrides;
     /// assert_eq!(Overrides::from(serde_json::json!({"x": 1})).keys().next(), Some("x"));
     /// ```
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.pairs.iter().map(|(k, _)| k.as_str())
+        let config = self
+            .frame
+            .extra
+            .as_ref()
+            .is_some_and(|extra| extra.config.is_some());
+        self.frame
+            .values
+            .iter()
+            .map(|(k, _)| k)
+            .chain(config.then_some(CONFIG_KEY))
     }
 
     /// True when there is nothing to override.
@@ -77,37 +102,13 @@ impl Overrides {
     /// assert!(!Overrides::new().with("a", 1).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.keys().next().is_none()
     }
 
-    /// Splits into plain keys, their [`key_bit`] summary (a superset when a
-    /// key repeats or is `config`) and the configuration patch, boxed.
+    /// The frame holding these overrides.
     #[inline]
-    pub(crate) fn into_frame(self) -> (Entries, u64, Option<Box<Extra>>) {
-        // The common case (a few distinct plain keys) keeps the pairs as
-        // the frame's storage: nothing is copied or allocated.
-        let plain = self.pairs.len() <= SMALL
-            && self.pairs.iter().enumerate().all(|(i, (key, _))| {
-                key != CONFIG_KEY && self.pairs[..i].iter().all(|(prev, _)| prev != key)
-            });
-        if plain {
-            return (Entries::Small(self.pairs), self.mask, None);
-        }
-        let mut entries = Entries::default();
-        let mut config: Option<Value> = None;
-        for (key, value) in self.pairs {
-            if key == CONFIG_KEY {
-                if value.is_object() {
-                    match &mut config {
-                        Some(existing) => stack::merge_json(existing, value),
-                        None => config = Some(value),
-                    }
-                }
-            } else {
-                entries.insert(key, value);
-            }
-        }
-        (entries, self.mask, Extra::for_config(config))
+    pub(crate) fn into_frame(self) -> Box<Frame> {
+        self.frame
     }
 }
 
@@ -121,6 +122,7 @@ impl fmt::Debug for Overrides {
 }
 
 impl From<Value> for Overrides {
+    #[inline]
     fn from(value: Value) -> Self {
         match value {
             Value::Object(map) => map.into(),
@@ -130,20 +132,20 @@ impl From<Value> for Overrides {
 }
 
 impl From<Map<String, Value>> for Overrides {
+    #[inline]
     fn from(map: Map<String, Value>) -> Self {
         // `Key::from(String)` keeps a short key inline and frees the
-        // `String`; a one-key map needs no allocation of its own here.
-        let mut pairs = Pairs::new();
-        let mut mask = 0;
+        // `String`.
+        let mut out = Overrides::default();
         for (key, value) in map {
-            mask |= key_bit(&key);
-            pairs.push((Key::from(key), value));
+            out.set(Key::from(key), value);
         }
-        Overrides { pairs, mask }
+        out
     }
 }
 
 impl<K: AsRef<str>, V: Into<Value>, const N: usize> From<[(K, V); N]> for Overrides {
+    #[inline]
     fn from(pairs: [(K, V); N]) -> Self {
         pairs.into_iter().collect()
     }
@@ -156,23 +158,20 @@ impl<K: AsRef<str>, V: Into<Value>> From<Vec<(K, V)>> for Overrides {
 }
 
 impl<K: AsRef<str>, V: Into<Value>> From<(K, V)> for Overrides {
+    #[inline]
     fn from((key, value): (K, V)) -> Self {
         Overrides::new().with(key, value)
     }
 }
 
 impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
+    #[inline]
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        // A plain loop: `SmallVec`'s generic `extend` costs more than the
-        // rest of entering a one-key scope.
-        let mut pairs = Pairs::new();
-        let mut mask = 0;
+        let mut out = Overrides::default();
         for (key, value) in iter {
-            let key = key.as_ref();
-            mask |= key_bit(key);
-            pairs.push((Key::from(key), value.into()));
+            out.frame.set_str(key.as_ref(), value);
         }
-        Overrides { pairs, mask }
+        out
     }
 }
 
@@ -211,9 +210,10 @@ pub struct ScopeGuard {
 }
 
 impl ScopeGuard {
-    pub(crate) fn push(entries: Entries, keys: u64, extra: Option<Box<Extra>>) -> ScopeGuard {
+    #[inline]
+    pub(crate) fn push(frame: Box<Frame>) -> ScopeGuard {
         ScopeGuard {
-            token: stack::push(entries, keys, extra),
+            token: stack::push(frame),
             _not_send: PhantomData,
         }
     }
@@ -232,9 +232,10 @@ impl ScopeGuard {
 }
 
 impl Drop for ScopeGuard {
+    #[inline]
     fn drop(&mut self) {
         if let Some(token) = self.token.take() {
-            drop(stack::pop(token));
+            stack::pop(token);
         }
     }
 }

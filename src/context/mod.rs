@@ -101,10 +101,14 @@
 //!
 //! # Cost
 //!
-//! Entering and leaving a scope of a few keys is one allocation (the frame)
-//! and two borrows of a thread-local; keys up to 24 bytes are stored
-//! inline. A lookup skips every frame that cannot hold the key with one
-//! bit test, and [`config`] with no `config` override in scope is an `Arc`
+//! An [`Overrides`] is the scope's frame, filled as it is built (keys up to
+//! 24 bytes inline), from a per-thread pool of frames that ended scopes
+//! give back; entering and leaving a scope of a few keys then costs no
+//! allocation and no reference-count update, only three borrows of a
+//! thread-local. Frames are shared (`Arc`) only when a [`snapshot`] or a
+//! merged [`config`] needs the chain. A lookup tests one summary word per
+//! open scope, kept side by side, and a missing key is usually rejected by
+//! one bit test; [`config`] with no `config` override in scope is an `Arc`
 //! clone. `benches/context.rs` measures these.
 //!
 //! # Where this differs from Prefect
@@ -119,6 +123,7 @@
 mod base;
 mod entries;
 mod env_export;
+mod frame;
 mod future;
 mod guard;
 mod snapshot;
@@ -152,6 +157,7 @@ use entries::Key;
 /// assert_eq!(out, Some(json!(1)));
 /// assert_eq!(context::get("a"), None);
 /// ```
+#[inline]
 pub fn with<R>(overrides: impl Into<Overrides>, f: impl FnOnce() -> R) -> R {
     let _guard = scope(overrides);
     f()
@@ -159,7 +165,7 @@ pub fn with<R>(overrides: impl Into<Overrides>, f: impl FnOnce() -> R) -> R {
 
 /// Runs `f` on the visible value of `key`, without copying the whole value.
 pub(crate) fn with_value<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
-    stack::read(|top| f(stack::find(top, key)))
+    stack::with_found(key, f)
 }
 
 /// Runs `f` in a scope that carries `value`, a typed value no context key
@@ -168,16 +174,16 @@ pub(crate) fn with_value<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
 /// context knowing their types. Like keys, it follows snapshots and
 /// [`with_async`].
 pub(crate) fn attach<T: Any + Send + Sync, R>(value: T, f: impl FnOnce() -> R) -> R {
-    let mut extra = stack::Extra::default();
+    let mut extra = frame::Extra::default();
     extra.attached.push((TypeId::of::<T>(), Arc::new(value)));
-    let _guard = ScopeGuard::push(entries::Entries::default(), 0, Some(Box::new(extra)));
+    let _guard = ScopeGuard::push(frame::Frame::with_extra(extra));
     f()
 }
 
 /// Runs `f` on the innermost value of type `T` that an enclosing scope
 /// carries (see [`attach`]), or returns `None` when there is none.
 pub(crate) fn with_attached<T: Any, R>(f: impl Fn(&T) -> R) -> Option<R> {
-    stack::read(|top| stack::attached::<T>(top).map(&f))
+    stack::read(|top| frame::attached::<T>(top).map(&f))
 }
 
 /// Opens a scope with `overrides` until the returned guard is dropped.
@@ -191,9 +197,9 @@ pub(crate) fn with_attached<T: Any, R>(f: impl Fn(&T) -> R) -> Option<R> {
 /// }
 /// assert!(!context::contains("task_name"));
 /// ```
+#[inline]
 pub fn scope(overrides: impl Into<Overrides>) -> ScopeGuard {
-    let (entries, keys, extra) = overrides.into().into_frame();
-    ScopeGuard::push(entries, keys, extra)
+    ScopeGuard::push(overrides.into().into_frame())
 }
 
 /// Wraps `future` so `overrides` are visible on every poll of it, on top of
@@ -241,7 +247,7 @@ where
 {
     let mut patch = Value::Object(Map::new());
     for (key, value) in items {
-        stack::merge_json(&mut patch, nest(key.as_ref(), value.into()));
+        frame::merge_json(&mut patch, nest(key.as_ref(), value.into()));
     }
     with(Overrides::new().with(CONFIG_KEY, patch), f)
 }
@@ -286,8 +292,9 @@ pub fn set(key: impl Into<String>, value: impl Into<Value>) {
 /// });
 /// ```
 pub fn update(overrides: impl Into<Overrides>) {
-    let (entries, _, extra) = overrides.into().into_frame();
-    let config = extra.and_then(|extra| extra.config);
+    let mut given = overrides.into().into_frame();
+    let entries = std::mem::take(&mut given.values);
+    let config = given.extra.take().and_then(|extra| extra.config);
     stack::edit(|frame| {
         for (key, value) in entries.iter() {
             frame.set(Key::from(key), value.clone());
@@ -379,11 +386,23 @@ pub fn set_path(path: &str, value: impl Into<Value>) {
 /// assert_eq!(context::with([("a", 1)], || context::get("a")), Some(serde_json::json!(1)));
 /// assert!(context::get("config").is_some_and(|c| c.is_object()));
 /// ```
+#[inline]
 pub fn get(key: &str) -> Option<Value> {
     if key == CONFIG_KEY {
-        return Some(config().as_value().clone());
+        return config_value();
     }
-    stack::read(|top| stack::find(top, key).cloned())
+    let mut out = None;
+    if stack::get_into(key, &mut out) {
+        out
+    } else {
+        None
+    }
+}
+
+/// The effective configuration as a value, for `get("config")`.
+#[cold]
+fn config_value() -> Option<Value> {
+    Some(config().as_value().clone())
 }
 
 /// The value at a dotted path: the first part is a context key, the rest
@@ -408,8 +427,8 @@ pub fn get_path(path: &str) -> Option<Value> {
     if first == CONFIG_KEY {
         return config().get(rest).cloned();
     }
-    stack::read(|top| {
-        let mut node = stack::find(top, first)?;
+    stack::with_found(first, |found| {
+        let mut node = found?;
         for part in rest.split('.') {
             node = match node {
                 Value::Object(map) => map.get(part)?,
@@ -486,7 +505,7 @@ pub fn get_as<T: DeserializeOwned>(key: &str) -> Result<Option<T>, ConfigError> 
 /// assert!(!context::contains("a"));
 /// ```
 pub fn contains(key: &str) -> bool {
-    key == CONFIG_KEY || stack::read(|top| stack::find(top, key).is_some())
+    key == CONFIG_KEY || stack::with_found(key, |found| found.is_some())
 }
 
 /// Every visible key: the base keys, `config`, then keys added by scopes
@@ -501,7 +520,7 @@ pub fn contains(key: &str) -> bool {
 /// ```
 pub fn keys() -> Vec<String> {
     stack::read(|top| {
-        stack::visible(top, Some(Value::Null))
+        frame::visible(top, Some(Value::Null))
             .into_iter()
             .map(|(k, _)| k)
             .collect()
@@ -541,8 +560,9 @@ pub fn to_value() -> Value {
 ///     assert!(std::sync::Arc::ptr_eq(&cfg, &context::config())); // built once
 /// });
 /// ```
+#[inline]
 pub fn config() -> Arc<Config> {
-    stack::read(stack::effective_config)
+    stack::config()
 }
 
 /// Like [`config`], but returns the error if the global configuration

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::base::CONFIG_KEY;
-use super::entries::Entries;
 use super::env_export;
+use super::frame::{Chain, Extra, Frame};
 use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
-use super::stack::{self, Chain, Extra, Frame};
+use super::{frame, stack};
 use crate::config::Config;
 use crate::redact::redact_context;
 
@@ -88,8 +88,7 @@ impl Snapshot {
     /// assert_eq!(context::get("a"), None);
     /// ```
     pub fn enter(&self) -> ScopeGuard {
-        let extra = Extra::detached(self.chain.clone(), None);
-        ScopeGuard::push(Entries::default(), 0, Some(extra))
+        ScopeGuard::push(Frame::with_extra(Extra::detached(self.chain.clone())))
     }
 
     /// Wraps a future so that every poll sees this snapshot plus
@@ -130,7 +129,7 @@ impl Snapshot {
         if key == CONFIG_KEY {
             return Some(self.config().as_value().clone());
         }
-        stack::find(self.top(), key).cloned()
+        frame::find(self.top(), key).cloned()
     }
 
     /// The effective configuration in this snapshot.
@@ -142,7 +141,7 @@ impl Snapshot {
     /// assert_eq!(snap.config().get("x"), Some(&json!(1)));
     /// ```
     pub fn config(&self) -> Arc<Config> {
-        stack::effective_config(self.top())
+        frame::effective_config(self.top())
     }
 
     /// The whole visible context as one JSON object, `config` included.
@@ -156,7 +155,7 @@ impl Snapshot {
     /// ```
     pub fn to_value(&self) -> Value {
         let config = self.config().as_value().clone();
-        Value::Object(stack::visible(self.top(), Some(config)))
+        Value::Object(frame::visible(self.top(), Some(config)))
     }
 
     /// The snapshot's context as environment variables for a child
@@ -196,7 +195,7 @@ impl Snapshot {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn to_environment_variables(&self, prefix: &str) -> BTreeMap<String, String> {
-        let values = stack::visible(self.top(), None);
+        let values = frame::visible(self.top(), None);
         env_export::environment_variables(&values, prefix, false)
     }
 
@@ -215,13 +214,13 @@ impl Snapshot {
     /// assert_eq!(vars["PREFECT__CONTEXT__SECRETS__MyToken"], "t-1");
     /// ```
     pub fn to_environment_variables_with_secrets(&self, prefix: &str) -> BTreeMap<String, String> {
-        let values = stack::visible(self.top(), None);
+        let values = frame::visible(self.top(), None);
         env_export::environment_variables(&values, prefix, true)
     }
 
     fn redacted(&self) -> Value {
         let config = self.config();
-        let values = stack::visible(self.top(), Some(Value::Object(Map::new())));
+        let values = frame::visible(self.top(), Some(Value::Object(Map::new())));
         redact_context(&values, &config)
     }
 }
