@@ -363,17 +363,12 @@ impl Leaf {
 
     /// Records a step whose value is the current value (for one past
     /// [`MAX_STEPS`], only counts it).
-    fn record(&mut self, mut step: Step) {
+    fn record(&mut self, step: Step) {
         let recorded = self.trail.as_ref().map_or(0, |t| t.steps.len());
         if recorded < MAX_STEPS {
             // Checked for each recorded step, and once more at the end for
             // folded ones: a scan per substitution would be quadratic.
-            self.note_url_password();
-            step.sensitive = self.sensitive;
-            step.value = Value::Null;
-            let trail = self.trail_mut();
-            trail.steps.push(step);
-            trail.last_is_current = true;
+            self.push_current(step);
         } else {
             let trail = self.trail_mut();
             trail.folded += 1;
@@ -384,12 +379,19 @@ impl Leaf {
     /// Ends a run of steps: the last folded step, if any, is recorded with
     /// the final value.
     pub(crate) fn finish_steps(&mut self) {
-        let Some(mut step) = self.trail.as_mut().and_then(|t| t.pending_fold.take()) else {
+        let Some(step) = self.trail.as_mut().and_then(|t| t.pending_fold.take()) else {
             return;
         };
+        self.push_current(step);
+    }
+
+    /// Records `step` as the one that produced the current value (which it
+    /// stands for, unstored, until the next step), with the sensitivity the
+    /// value has now.
+    fn push_current(&mut self, mut step: Step) {
         self.note_url_password();
-        step.value = Value::Null;
         step.sensitive = self.sensitive;
+        step.value = Value::Null;
         let trail = self.trail_mut();
         trail.steps.push(step);
         trail.last_is_current = true;
