@@ -19,10 +19,16 @@ use serde_json::{Value, json};
 fn install() {
     let config = Loader::new()
         .embedded_defaults()
-        .env_vars([("HOME", "/home/bench")])
+        .env_prefix("PREFECT")
+        .env_vars([
+            ("HOME", "/home/bench"),
+            // A base context key, for `get/base key, no scope`.
+            ("PREFECT__CONTEXT__REGION", "eu"),
+        ])
         .load()
         .expect("embedded defaults load");
     let _ = prefect_config::set_global(config);
+    assert_eq!(context::get("region"), Some(json!("eu")));
 }
 
 const KEYS: [&str; 10] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"];
@@ -99,11 +105,15 @@ fn get(c: &mut Criterion) {
     let mut g = c.benchmark_group("get");
     g.warm_up_time(Duration::from_secs(1));
     g.measurement_time(Duration::from_secs(3));
-    // What any `get` returning an owned `Value` pays at least: one copy of
-    // a number, made out of line and handed back.
+    // For comparison: a plain `Some(value.clone())` of a number returned
+    // from a function (built in a temporary and copied out).
     let number = json!(0);
-    g.bench_function("floor: copy a number Value out of a function", |b| {
+    g.bench_function("reference: Some(number.clone()) out of a function", |b| {
         b.iter(|| copy_out(black_box(&number)))
+    });
+    let text = json!("a short string");
+    g.bench_function("reference: Some(string.clone()) out of a function", |b| {
+        b.iter(|| copy_out(black_box(&text)))
     });
     g.bench_function("base key, no scope", |b| {
         b.iter(|| context::get(black_box("region")))
@@ -117,6 +127,11 @@ fn get(c: &mut Criterion) {
         });
         g.bench_function("depth 10, missing key", |b| {
             b.iter(|| context::get(black_box("nope")))
+        });
+        context::with([("text", "a short string")], || {
+            g.bench_function("depth 11, a string (allocates)", |b| {
+                b.iter(|| context::get(black_box("text")))
+            });
         });
     });
     g.finish();

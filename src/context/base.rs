@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
-use super::entries::{SMALL, key_bit};
+use super::entries::{SMALL, key_bit, same_key};
 use crate::config::{Config, ConfigError, ConfigWarning, Loader};
 
 /// The key whose value is the effective configuration.
@@ -88,7 +88,10 @@ impl Base {
         if self.mask & bit == 0 {
             None
         } else if self.values.len() <= SMALL {
-            self.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+            self.values
+                .iter()
+                .find(|(k, _)| same_key(k, key))
+                .map(|(_, v)| v)
         } else {
             self.values.get(key)
         }

@@ -44,6 +44,46 @@ pub(crate) fn key_bit(key: &str) -> u64 {
     1 << (mix % 64)
 }
 
+/// `a == b` for context keys, inline for keys up to 16 bytes.
+///
+/// Written by hand because the slice comparison calls `bcmp` through the
+/// dynamic linker for every key it compares, which cost a lookup more
+/// than finding the frame. Two equally long keys are compared through two
+/// windows that together cover every byte (the first and last 8 bytes of an
+/// 8 to 16 byte key, the first and last 4 of a 4 to 7 byte one, and the
+/// first, middle and last byte of a shorter one).
+#[inline]
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    match len {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1],
+        4..=7 => {
+            window::<4>(a, 0) == window::<4>(b, 0)
+                && window::<4>(a, len - 4) == window::<4>(b, len - 4)
+        }
+        8..=16 => {
+            window::<8>(a, 0) == window::<8>(b, 0)
+                && window::<8>(a, len - 8) == window::<8>(b, len - 8)
+        }
+        _ => a == b,
+    }
+}
+
+/// The `N` bytes of `bytes` from `at` (zeros if out of range, which the
+/// callers' length checks rule out).
+#[inline(always)]
+fn window<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+    bytes
+        .get(at..at + N)
+        .and_then(|window| window.try_into().ok())
+        .unwrap_or([0; N])
+}
+
 /// The keys one frame sets, each once.
 #[derive(Clone, Debug)]
 pub(crate) enum Entries {
@@ -58,15 +98,31 @@ impl Default for Entries {
 }
 
 impl Entries {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Entries::Small(items) => items
-                .iter()
-                .find(|(k, _)| k.as_str() == key)
-                .map(|(_, v)| v),
-            Entries::Large(map) => map.get(key),
+            Entries::Small(items) => {
+                // A plain loop: `Iterator::find` was unrolled four times
+                // for lists that usually hold one pair.
+                for (k, v) in items {
+                    if same_key(k, key) {
+                        return Some(v);
+                    }
+                }
+                None
+            }
+            Entries::Large(map) => Self::get_large(map, key),
         }
+    }
+
+    /// Kept out of line: hashing is rare and long, and inlined it made the
+    /// usual short lookup save and restore more registers.
+    #[inline(never)]
+    fn get_large<'a>(
+        map: &'a IndexMap<Key, Value, foldhash::fast::RandomState>,
+        key: &str,
+    ) -> Option<&'a Value> {
+        map.get(key)
     }
 
     /// Sets `key` to `value`, writing both straight into their place: a
@@ -172,6 +228,37 @@ mod tests {
         assert_eq!(mask.count_ones(), 10);
         assert_ne!(key_bit("flow_name"), key_bit("task_name"));
         assert_eq!(key_bit(""), key_bit(""));
+    }
+
+    proptest::proptest! {
+        /// Equal lengths are the interesting case: the windows must cover
+        /// every byte, so each key is also compared with a copy of itself
+        /// that differs in one byte.
+        #[test]
+        fn same_key_is_string_equality(
+            a in "[a-c_é]{0,20}",
+            flip: proptest::sample::Index,
+            other in "[a-c_é]{0,20}",
+        ) {
+            proptest::prop_assert_eq!(same_key(&a, &other), a == other);
+            proptest::prop_assert!(same_key(&a, &a.clone()));
+            let mut bytes = a.clone().into_bytes();
+            if !bytes.is_empty() {
+                let byte = &mut bytes[flip.index(a.len())];
+                // Only ASCII is flipped, so the result stays UTF-8.
+                if byte.is_ascii() {
+                    *byte = if *byte == b'a' { b'b' } else { b'a' };
+                }
+            }
+            let b = String::from_utf8(bytes).unwrap();
+            proptest::prop_assert_eq!(same_key(&a, &b), a == b);
+        }
+
+        /// Short keys, where the three single-byte probes must cover all.
+        #[test]
+        fn same_key_tells_apart_short_keys(a in "[ab]{0,4}", b in "[ab]{0,4}") {
+            proptest::prop_assert_eq!(same_key(&a, &b), a == b);
+        }
     }
 
     #[test]

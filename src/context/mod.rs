@@ -391,12 +391,7 @@ pub fn get(key: &str) -> Option<Value> {
     if key == CONFIG_KEY {
         return config_value();
     }
-    let mut out = None;
-    if stack::get_into(key, &mut out) {
-        out
-    } else {
-        None
-    }
+    stack::get(key)
 }
 
 /// The effective configuration as a value, for `get("config")`.

@@ -5,9 +5,10 @@
 //! place, which copies it only if a snapshot shares it.
 //!
 //! A thread keeps its open scopes in a `Vec` of small slots, innermost
-//! last, each holding its frame and the key summaries a lookup needs, so
-//! that a lookup tests the summaries of the whole stack in one contiguous
-//! run and touches only the frame that holds the key. The `below` links
+//! last, each holding its frame and the key summaries a lookup needs. A
+//! lookup tests the innermost slot's keys, then goes straight to the slot
+//! that last set the key's summary bit (`State::last`), so it touches only
+//! the frame that holds the key however deep the stack is. The `below` links
 //! that make the stack a chain are only written when something needs the
 //! chain (a snapshot, the merged configuration, listing the keys), from the
 //! lowest unlinked frame up; frames linked once stay linked while they are
@@ -153,6 +154,9 @@ struct Slot {
     /// True for a frame pushed by `Snapshot::attach`: lookups continue in
     /// its chain, not in the slots below.
     detached: bool,
+    /// The depth of the nearest detached slot at or below this one (0 when
+    /// there is none): lookups never reach the slots below it.
+    fence: u32,
 }
 
 impl Slot {
@@ -183,6 +187,12 @@ struct State {
     /// Frame ids only need to be unique per thread: a token is `!Send` and
     /// is only ever checked against the stack of the thread that made it.
     next_id: u32,
+    /// For each [`key_bit`], the depth of the slot that last set it when
+    /// pushed or edited (0: none). Every slot above that depth lacks the
+    /// bit, so a lookup starts there instead of testing each slot from the
+    /// top. Popping a scope leaves its entries stale rather than restoring
+    /// them: a stale depth only makes the lookup start higher than needed.
+    last: [u32; 64],
 }
 
 thread_local! {
@@ -193,6 +203,7 @@ thread_local! {
             depth: 0,
             spare: Vec::new(),
             next_id: 0,
+            last: [0; 64],
         })
     };
 }
@@ -223,12 +234,29 @@ impl State {
     }
 
     /// The value of `key` (whose bit is `bit`) visible on this thread.
-    #[inline]
+    ///
+    /// Written as one straight path for the usual case (the key is set by
+    /// some scope, or by none), with every other case out of line: each
+    /// call on this path cost a lookup more than the work it did.
+    #[inline(always)]
     fn find(&self, key: &str, bit: u64) -> Option<&Value> {
-        if self.top_summary().0 & bit == 0 {
+        let stack = self.stack();
+        let Some(top) = stack.last() else {
+            return self.find_below(key, bit);
+        };
+        if top.seen & bit == 0 {
             return base().get_with_bit(key, bit);
         }
-        for slot in self.stack().iter().rev() {
+        if top.keys & bit != 0 {
+            if let Some(value) = top.frame().and_then(|frame| frame.values.get(key)) {
+                return Some(value);
+            }
+        }
+        let start = self.last[bit_index(bit)];
+        if top.fence > start {
+            return self.find_detached(top.fence, key);
+        }
+        for slot in stack.get(..start as usize).unwrap_or(stack).iter().rev() {
             if slot.keys & bit != 0 {
                 if let Some(value) = slot.frame().and_then(|frame| frame.values.get(key)) {
                     return Some(value);
@@ -238,12 +266,37 @@ impl State {
                 return frame::find(slot.frame().and_then(Frame::next), key);
             }
         }
+        self.find_below(key, bit)
+    }
+
+    /// The value of `key` when no slot sets it: the root's or the base's.
+    #[inline(never)]
+    fn find_below(&self, key: &str, bit: u64) -> Option<&Value> {
         if let Some(root) = &self.root {
             if let Some(value) = root.values.get(key) {
                 return Some(value);
             }
         }
         base().get_with_bit(key, bit)
+    }
+
+    /// The value of `key` when no slot sets it from the detached slot at
+    /// depth `fence` up: the value in the chain that slot continues in.
+    #[cold]
+    fn find_detached(&self, fence: u32, key: &str) -> Option<&Value> {
+        // `fence` is a depth, so at least 1.
+        let index = (fence as usize).saturating_sub(1);
+        let detached = self.stack().get(index).and_then(Slot::frame);
+        frame::find(detached.and_then(Frame::next), key)
+    }
+
+    /// Records that the slot at `depth` sets every bit of `keys`.
+    #[inline]
+    fn mark(&mut self, mut keys: u64, depth: u32) {
+        while keys != 0 {
+            self.last[bit_index(keys)] = depth;
+            keys &= keys - 1;
+        }
     }
 
     /// Writes the `below` links of every frame not yet linked, so that the
@@ -290,6 +343,13 @@ impl State {
             frame => Some(frame),
         }
     }
+}
+
+/// Where `bit` (a single [`key_bit`]) stands in a 64-bit summary.
+#[inline]
+fn bit_index(bit: u64) -> usize {
+    // At most 63 once masked, so indexing `State::last` needs no check.
+    (bit.trailing_zeros() & 63) as usize
 }
 
 /// An empty frame for a new scope, from this thread's pool when it has one.
@@ -340,54 +400,93 @@ pub(crate) fn with_found<R>(key: &str, f: impl Fn(Option<&Value>) -> R) -> R {
     }
 }
 
-/// Puts a copy of the value of `key` visible on this thread into `out`
-/// (which the caller passes empty) and says whether there was one.
+/// A copy of the value of `key` visible on this thread.
 ///
-/// `context::get` is written around this rather than a function returning
-/// the value because a `Value` cannot leave the thread-local's closure by
-/// reference: returned from it, it was copied through the closure's result,
-/// the thread-local's `Result` and an `Option`, each time even for a
-/// missing key, and a copy of a freshly built `Value` stalls the CPU (it
-/// cannot forward the narrow writes that built it to the wide reads of the
-/// copy); those copies cost as much as the lookup. Here a missing key costs
-/// no copy, and a present one is copied once into `out`.
+/// Scalars leave the thread-local's closure as a [`Found`], which the
+/// compiler keeps in registers, and the returned value is built once, in
+/// place. Returning the `Value` itself from the closure (or filling an
+/// `Option<Value>` passed in) made the compiler build it in a temporary
+/// and copy it out, and a copy of a value written a moment before stalls
+/// the CPU (it cannot forward the narrow writes that built the value to
+/// the wide reads of the copy): those copies cost as much as the lookup.
+/// Strings, arrays and objects are cloned into a local and moved out: the
+/// copy costs little beside their allocation.
 #[inline(never)]
-pub(crate) fn get_into(key: &str, out: &mut Option<Value>) -> bool {
+pub(crate) fn get(key: &str) -> Option<Value> {
     let bit = key_bit(key);
-    let read = STATE.try_with(|state| match state.try_borrow() {
-        Ok(state) => Some(copy_into(state.find(key, bit), out)),
-        Err(_) => None,
-    });
-    match read {
-        Ok(Some(found)) => found,
-        _ => copy_into(base().get(key), out),
+    let mut other = None;
+    let found = STATE
+        .try_with(|state| match state.try_borrow() {
+            Ok(state) => Found::of(state.find(key, bit), &mut other),
+            Err(_) => Found::kind(Kind::Unread),
+        })
+        .unwrap_or(Found::kind(Kind::Unread));
+    match found.kind {
+        Kind::Number => Some(Value::Number(found.number)),
+        Kind::Bool(b) => Some(Value::Bool(b)),
+        Kind::Null => Some(Value::Null),
+        Kind::Missing => None,
+        Kind::Other => other,
+        Kind::Unread => copy_other(base().get(key)),
     }
 }
 
-/// Copies `value`, if any, into the empty `out`.
-#[inline]
-fn copy_into(value: Option<&Value>, out: &mut Option<Value>) -> bool {
-    match (value, &*out) {
-        (Some(value), None) => {
-            // Each scalar is written straight into `out`; `copy` built the
-            // value in a temporary and moved it, a copy that stalls.
-            match value {
-                Value::Null => *out = Some(Value::Null),
-                Value::Bool(b) => *out = Some(Value::Bool(*b)),
-                Value::Number(n) => *out = Some(Value::Number(n.clone())),
-                other => *out = Some(copy(other)),
-            }
-            true
+/// What a lookup found, kept apart from the number so that neither
+/// changes the other's layout (an enum holding both packed the number at
+/// odd offsets, copied byte by byte).
+struct Found {
+    kind: Kind,
+    /// The number found, when `kind` is [`Kind::Number`]; zero otherwise.
+    number: serde_json::Number,
+}
+
+/// The kind of value a lookup found.
+#[derive(Clone, Copy)]
+enum Kind {
+    Missing,
+    Null,
+    Bool(bool),
+    Number,
+    /// A string, array or object, copied aside.
+    Other,
+    /// The thread's stack could not be read (thread teardown): the base's
+    /// value is copied.
+    Unread,
+}
+
+impl Found {
+    #[inline(always)]
+    fn kind(kind: Kind) -> Found {
+        Found {
+            kind,
+            number: serde_json::Number::from(0u8),
         }
-        _ => false,
+    }
+
+    /// What `found` is; a string, array or object is copied into `other`.
+    #[inline(always)]
+    fn of(found: Option<&Value>, other: &mut Option<Value>) -> Found {
+        match found {
+            Some(Value::Number(n)) => Found {
+                kind: Kind::Number,
+                number: n.clone(),
+            },
+            Some(Value::Bool(b)) => Found::kind(Kind::Bool(*b)),
+            Some(Value::Null) => Found::kind(Kind::Null),
+            Some(value) => {
+                *other = copy_other(Some(value));
+                Found::kind(Kind::Other)
+            }
+            None => Found::kind(Kind::Missing),
+        }
     }
 }
 
-/// `value.clone()` for a string, array or object, kept out of line: the
-/// scalars above are copied inline.
+/// `found.cloned()`, out of line: strings, arrays and objects allocate
+/// anyway, and kept apart they leave the scalar path short.
 #[inline(never)]
-fn copy(value: &Value) -> Value {
-    value.clone()
+fn copy_other(found: Option<&Value>) -> Option<Value> {
+    found.cloned()
 }
 
 /// The effective configuration on this thread: the base's, unless a patch
@@ -442,9 +541,15 @@ pub(crate) fn push(mut frame: Box<Frame>) -> Option<Token> {
             .map_or((0, false), |f| (f.seen, f.has_config))
     });
     write(move |state| {
-        let (seen_below, config_below) = match chain {
-            Some(summary) => summary,
-            None => state.top_summary(),
+        let index = state.depth;
+        let depth = u32::try_from(index + 1).ok()?;
+        let (seen_below, config_below, fence) = match (chain, state.stack().last()) {
+            (Some((seen, config)), _) => (seen, config, depth),
+            (None, Some(below)) => (below.seen, below.has_config, below.fence),
+            (None, None) => match &state.root {
+                Some(root) => (root.keys, root.has_config, 0),
+                None => (0, false, 0),
+            },
         };
         let seen = frame.keys | seen_below;
         let has_config = frame.has_config | config_below;
@@ -452,16 +557,17 @@ pub(crate) fn push(mut frame: Box<Frame>) -> Option<Token> {
         frame.has_config = has_config;
         let id = state.next_id;
         state.next_id = state.next_id.wrapping_add(1);
-        let index = state.depth;
-        let depth = u32::try_from(index + 1).ok()?;
+        let keys = frame.keys;
+        state.mark(keys, depth);
         if index == state.slots.len() {
             state.slots.push(Slot::default());
         }
         let slot = state.slots.get_mut(index)?;
-        slot.keys = frame.keys;
+        slot.keys = keys;
         slot.seen = seen;
         slot.has_config = has_config;
         slot.detached = chain.is_some();
+        slot.fence = fence;
         slot.id = id;
         slot.frame = Some(Held::Owned(frame));
         state.depth = index + 1;
@@ -578,6 +684,7 @@ pub(crate) fn edit<R>(f: impl FnOnce(&mut Frame) -> R) -> Option<R> {
         };
         let frame = slot.frame.as_mut()?.make_mut();
         let out = f(frame);
+        let added = frame.keys & !slot.keys;
         slot.keys = frame.keys;
         slot.seen |= frame.keys;
         frame.seen = slot.seen;
@@ -585,6 +692,8 @@ pub(crate) fn edit<R>(f: impl FnOnce(&mut Frame) -> R) -> Option<R> {
             slot.has_config = true;
             frame.has_config = true;
         }
+        let depth = u32::try_from(state.depth).unwrap_or(u32::MAX);
+        state.mark(added, depth);
         Some(out)
     })
     .flatten()
