@@ -46,7 +46,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// The keys visible at one depth of the model, and how to read them.
+/// The keys one depth of the model sees, with their values.
 type Visible = BTreeMap<&'static str, Value>;
 
 fn check(model: &Visible) -> Result<(), TestCaseError> {

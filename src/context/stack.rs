@@ -242,7 +242,10 @@ impl State {
     fn find(&self, key: &str, bit: u64) -> Option<&Value> {
         let stack = self.stack();
         let Some(top) = stack.last() else {
-            return self.find_below(key, bit);
+            return match self.root {
+                None => base().get_with_bit(key, bit),
+                Some(_) => self.find_below(key, bit),
+            };
         };
         if top.seen & bit == 0 {
             return base().get_with_bit(key, bit);
