@@ -224,12 +224,13 @@ impl State {
         }
     }
 
-    /// The key summary and config flag visible from the top.
-    fn top_summary(&self) -> (u64, bool) {
+    /// The key summary, config flag and fence (see [`Slot::fence`])
+    /// visible from the top.
+    fn top_summary(&self) -> (u64, bool, u32) {
         match (self.stack().last(), &self.root) {
-            (Some(slot), _) => (slot.seen, slot.has_config),
-            (None, Some(root)) => (root.keys, root.has_config),
-            (None, None) => (0, false),
+            (Some(slot), _) => (slot.seen, slot.has_config, slot.fence),
+            (None, Some(root)) => (root.keys, root.has_config, 0),
+            (None, None) => (0, false, 0),
         }
     }
 
@@ -546,13 +547,9 @@ pub(crate) fn push(mut frame: Box<Frame>) -> Option<Token> {
     write(move |state| {
         let index = state.depth;
         let depth = u32::try_from(index + 1).ok()?;
-        let (seen_below, config_below, fence) = match (chain, state.stack().last()) {
-            (Some((seen, config)), _) => (seen, config, depth),
-            (None, Some(below)) => (below.seen, below.has_config, below.fence),
-            (None, None) => match &state.root {
-                Some(root) => (root.keys, root.has_config, 0),
-                None => (0, false, 0),
-            },
+        let (seen_below, config_below, fence) = match chain {
+            Some((seen, config)) => (seen, config, depth),
+            None => state.top_summary(),
         };
         let seen = frame.keys | seen_below;
         let has_config = frame.has_config | config_below;
