@@ -59,6 +59,7 @@ pub mod context;
 pub mod edit;
 mod global;
 mod redact;
+pub mod render;
 pub mod secrets;
 
 pub use global::{global, set_global};

@@ -1,0 +1,1 @@
+//! Escaping for each destination (shell, terminal).

@@ -1,0 +1,1 @@
+//! Masking by the one sensitivity rule.
