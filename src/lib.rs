@@ -58,7 +58,6 @@ pub mod context;
 #[cfg(feature = "edit")]
 pub mod edit;
 mod global;
-mod redact;
 pub mod render;
 pub mod secrets;
 

@@ -35,11 +35,9 @@ use serde_json::Value;
 
 use crate::config::key::split;
 use crate::config::node::Node;
-use crate::config::sensitive::MASK;
-use crate::config::sensitive::is_blank;
 use crate::config::step::{LayerValue, Step};
-use crate::config::tree::redacted;
 use crate::config::{Config, Source, sensitive};
+use crate::render::MASK;
 
 /// One input of a [`Loader`](crate::config::Loader), resolved: its layer kind, its path, and whether
 /// it exists. Environment inputs list the names (never the values) of the
@@ -242,20 +240,23 @@ impl Config {
                 if !matches!(leaf.source, Source::Runtime | Source::TaskDefaults) {
                     layers.push(LayerValue::new(leaf.source.clone(), leaf.written().clone()));
                 }
-                let key_rule = sensitive::is_sensitive_path(split(key));
+                // Each value is masked whole by the key rule, and part by
+                // part (text holding a password or a sensitive literal,
+                // credential-named keys inside) by the renderer.
+                let scope = sensitive::scope_of(split(key));
                 for layer in &mut layers {
-                    layer.sensitive =
-                        key_rule || layer.raw.as_str().is_some_and(sensitive::has_url_password);
+                    layer.sensitive = scope.is_sensitive();
+                    layer.scope = scope;
                 }
-                (layers, leaf.steps())
+                let mut steps = leaf.steps();
+                for step in &mut steps {
+                    step.scope = scope;
+                }
+                (layers, steps)
             }
             _ => (Vec::new(), Vec::new()),
         };
-        let masked_value = match node {
-            Node::Leaf(leaf) if leaf.sensitive && !is_blank(&value) => Value::String(MASK.into()),
-            Node::Leaf(_) => value.clone(),
-            Node::Table(_) => redacted(node),
-        };
+        let masked_value = self.get_masked(key).unwrap_or_default();
         Some(Explanation {
             key: key.to_owned(),
             layers,
@@ -410,30 +411,19 @@ impl Explanation {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn redacted(&self) -> Explanation {
-        let mask = |value: &Value| {
-            if is_blank(value) {
-                value.clone()
-            } else {
-                Value::String(MASK.into())
-            }
-        };
         let mut out = self.clone();
         for layer in &mut out.layers {
-            if layer.sensitive {
-                layer.raw = mask(&layer.raw);
-            }
+            layer.raw = layer.shown_raw();
         }
         // A reference name read out of sensitive text (a secret's own
         // `${...}`, or one a sensitive value spelled) is part of that text.
-        let mut before = out.layers.last().is_some_and(|layer| layer.sensitive);
-        for step in &mut out.steps {
+        let mut before = self.layers.last().is_some_and(LayerValue::is_sensitive);
+        for (step, original) in out.steps.iter_mut().zip(&self.steps) {
             if before && step.reference.is_some() {
                 step.reference = Some(MASK.into());
             }
-            before = step.sensitive;
-            if step.sensitive {
-                step.value = mask(&step.value);
-            }
+            before = original.is_sensitive();
+            step.value = original.shown_value();
         }
         out.value = self.masked_value.clone();
         out

@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::config::ConfigError;
 use crate::config::node::Node;
 use crate::config::sensitive;
+use crate::render::MASK;
 
 /// How much of an offending value an error shows, in characters.
 const SHOWN_CHARS: usize = 64;
@@ -44,7 +45,9 @@ pub(crate) fn extract<T: DeserializeOwned>(
         let secret = is_sensitive(&key);
         let message = match err.revealing {
             // A URL password in a value under an ordinary key stays hidden too.
-            Some(revealing) if !secret && !sensitive::has_url_password(&revealing) => revealing,
+            Some(revealing) if !secret && !sensitive::has_embedded_credential(&revealing) => {
+                revealing
+            }
             _ if secret && err.custom => "invalid value".to_owned(),
             _ => err.message,
         };
@@ -186,6 +189,13 @@ fn shown(unexp: &Unexpected<'_>) -> String {
 /// `text` quoted and escaped (it cannot break the message's line), cut to
 /// [`SHOWN_CHARS`] characters.
 fn shown_text(text: &str) -> String {
+    // Judged on the whole text, before it is cut: a password past the cut
+    // must not show its first characters either.
+    if sensitive::has_embedded_credential(text)
+        || sensitive::cast_text_is_sensitive(text, sensitive::Scope::Other)
+    {
+        return MASK.to_owned();
+    }
     if text.chars().count() <= SHOWN_CHARS {
         return format!("{text:?}");
     }

@@ -37,6 +37,7 @@ use serde_json::{Number, Value};
 
 use crate::config::layer::Layer;
 use crate::config::node::{Leaf, Node, Table};
+use crate::config::sensitive::{self, Scope, is_blank};
 use crate::config::{Config, ConfigError, Source, python};
 
 /// Reads a provider as a layer.
@@ -194,8 +195,11 @@ impl Config {
     /// [`Source`], so figment's metadata for each value names where it came
     /// from (`find_metadata("server.port")` names `PREFECT__SERVER__PORT` when
     /// that variable set it). Values are the loaded ones (expanded, cast,
-    /// references resolved), secrets included: figment's `Debug` prints
-    /// values, so do not log the result.
+    /// references resolved), **without the sensitive ones**: figment's errors
+    /// quote the value they reject and its `Debug` prints every value, so a
+    /// value that is [sensitive](Config::is_sensitive), whole or in part, is
+    /// left out (an unset one stays). Extract secrets with
+    /// [`Config::extract`], whose errors never show them.
     ///
     /// ```
     /// use prefect_config::config::Loader;
@@ -211,7 +215,7 @@ impl Config {
         let Node::Table(root) = &self.root else {
             return Figment::new();
         };
-        collect(root, &mut Vec::new(), &mut slices);
+        collect(root, Scope::Root, &mut Vec::new(), &mut slices);
         slices
             .into_iter()
             .fold(Figment::new(), |figment, (source, dict)| {
@@ -223,18 +227,29 @@ impl Config {
     }
 }
 
+/// Every leaf into the slice of its source, except the sensitive ones
+/// (whole or in part): figment's errors quote the values they reject, and
+/// its `Debug` prints every value.
 fn collect<'a>(
     table: &'a Table,
+    scope: Scope,
     path: &mut Vec<&'a str>,
     slices: &mut IndexMap<&'a Source, Dict, foldhash::fast::RandomState>,
 ) {
     for (key, node) in &table.entries {
         path.push(key);
+        let scope = scope.child(key);
         match node {
-            Node::Table(child) => collect(child, path, slices),
+            Node::Table(child) => collect(child, scope, path, slices),
             Node::Leaf(leaf) => {
-                let dict = slices.entry(&leaf.source).or_default();
-                insert(dict, path, figment_of(&leaf.value));
+                let hidden = !is_blank(&leaf.value)
+                    && (leaf.sensitive
+                        || scope.is_sensitive()
+                        || sensitive::has_sensitive_part(&leaf.value, scope));
+                if !hidden {
+                    let dict = slices.entry(&leaf.source).or_default();
+                    insert(dict, path, figment_of(&leaf.value));
+                }
             }
         }
         path.pop();

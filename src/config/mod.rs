@@ -83,17 +83,20 @@
 //!
 //! # What is sensitive
 //!
-//! One rule, decided as each value is built and kept on the leaf
-//! ([`Config::is_sensitive`]); `Debug` of [`Config`], [`Explanation::redacted`]
-//! and every CLI output use it. A key is sensitive when it lies under
-//! `context.secrets` or its last part, in any case, is `password`, `passwd`,
-//! `api_key`, `apikey`, `auth_token`, `token`, `secret`, `private_key`,
-//! `credentials`, or ends in `_password`, `_passwd`, `_token`, `_secret`,
-//! `_api_key` or `_private_key` ([`is_sensitive_key`]). A value is sensitive
-//! when its key is, when it holds a URL with a password
-//! (`postgresql://u:p@h/db`), or when it was built from a sensitive value
-//! through `${a.b}` or through `$VAR` of a sensitive variable
-//! (`$PREFECT__CLOUD__API_KEY`, `$DB_PASSWORD`).
+//! One rule, in one file (`sensitive.rs`): [`Config::is_sensitive`] asks
+//! it, and every output masks by it through one renderer, `Debug` of
+//! [`Config`], [`Config::get_masked`], [`Explanation::redacted`], errors,
+//! warnings and every CLI output. A key is sensitive when it lies under
+//! `context.secrets` or it, or a table on its way, names a credential in any
+//! case and spelling (`password`, `db-password`, `dbPassword`, `api_key`,
+//! `aws_secret_access_key`, `secret_key`, `passphrase`, `secret_id`,
+//! `GITHUB_TOKEN`, ...: [`is_sensitive_key`]), at any depth, inside arrays
+//! and tables cast from text too. A string is sensitive when it carries a
+//! password (`postgresql://u:p@h/db`, `u:p@host`, `?password=p`) or casts to a
+//! list or table with a sensitive part. A value built from a sensitive one
+//! through `${a.b}` or `$VAR` of a sensitive variable is sensitive whole.
+//! Masking is part by part: `[[dbs]]` tables keep their `host` and lose
+//! their `password`.
 //!
 //! # Diagnostics
 //!
@@ -140,7 +143,7 @@ mod limits;
 mod literal;
 mod loader;
 mod merge;
-mod node;
+pub(crate) mod node;
 mod plain_toml;
 mod python;
 mod python_value;

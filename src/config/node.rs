@@ -196,7 +196,7 @@ impl Table {
                         path.iter().map(String::as_str),
                     ) || other
                         .as_str()
-                        .is_some_and(crate::config::sensitive::has_url_password);
+                        .is_some_and(crate::config::sensitive::has_embedded_credential);
                     Node::Leaf(leaf)
                 }
             };
@@ -402,7 +402,7 @@ impl Leaf {
         self.sensitive |= self
             .value
             .as_str()
-            .is_some_and(crate::config::sensitive::has_url_password);
+            .is_some_and(crate::config::sensitive::has_embedded_credential);
     }
 
     /// This leaf as a lower layer's raw value, for the leaf that overrides it.

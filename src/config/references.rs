@@ -37,9 +37,10 @@ use serde_json::Value;
 use crate::config::collect::Sink;
 use crate::config::limits::Limits;
 use crate::config::node::{FastMap, Node, Raw, Table};
-use crate::config::sensitive::MASK;
+use crate::config::sensitive::{self, Scope};
 use crate::config::step::{Step, StepKind};
 use crate::config::{ConfigError, ConfigWarning, Source, literal, python};
+use crate::render::MASK;
 
 /// A reference found in a text: the byte range of the whole `${...}` and of
 /// the key inside, and the chain of `${` before it whose keys ran into it.
@@ -253,11 +254,37 @@ pub(crate) fn resolve(
                 match state[dep] {
                     State::InProgress => {
                         let from = stack.iter().position(|f| f.index == dep).unwrap_or(0);
-                        let mut keys: Vec<String> = stack[from..]
+                        let members: Vec<usize> =
+                            stack[from..].iter().map(|f| f.index).chain([dep]).collect();
+                        // A key reached through a name read out of sensitive
+                        // text (`${${db.password}}`) is part of that text: a
+                        // key is masked when the one before it in the cycle
+                        // (the last for the first) is sensitive.
+                        let sensitive: Vec<bool> = members
                             .iter()
-                            .map(|f| pending[f.index].join("."))
+                            .map(|&index| {
+                                matches!(
+                                    root.node(pending[index].iter().map(String::as_str)),
+                                    Some(Node::Leaf(leaf)) if leaf.sensitive
+                                )
+                            })
                             .collect();
-                        keys.push(pending[dep].join("."));
+                        let keys: Vec<String> = members
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &index)| {
+                                let before = if i == 0 {
+                                    members.len().saturating_sub(2)
+                                } else {
+                                    i - 1
+                                };
+                                if sensitive[before] {
+                                    MASK.to_owned()
+                                } else {
+                                    pending[index].join(".")
+                                }
+                            })
+                            .collect();
                         sink.report(ConfigError::ReferenceCycle { keys })?;
                         // Leave the cycle's values as they are and go on.
                         for frame in stack.drain(from..) {
@@ -294,8 +321,15 @@ pub(crate) fn resolve(
                     raw,
                     source,
                     sensitive,
+                    scope,
                 } => {
-                    leaf.sensitive |= sensitive;
+                    // A value with sensitive parts makes text built from it
+                    // sensitive whole; a whole copy keeps its parts, which
+                    // read the same wherever the key rule reads them the
+                    // same (`secrets` means something only in `context`).
+                    let partly = || sensitive::has_sensitive_part(&value, scope);
+                    let here = sensitive::scope_of(path.iter().map(String::as_str));
+                    leaf.sensitive |= sensitive || ((!whole_value || scope != here) && partly());
                     let replacement = if whole_value {
                         Replacement::Whole(value, raw)
                     } else {
@@ -424,6 +458,8 @@ enum Target {
         raw: Raw,
         source: Source,
         sensitive: bool,
+        /// The scope of the referenced key.
+        scope: Scope,
     },
     Table,
     Missing,
@@ -438,6 +474,7 @@ fn lookup(root: &Table, path: &[String]) -> Target {
             raw: leaf.literal(),
             source: leaf.source.clone(),
             sensitive: leaf.sensitive,
+            scope: sensitive::scope_of(path.iter().map(String::as_str)),
         },
         None => Target::Missing,
     }

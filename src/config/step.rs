@@ -9,18 +9,9 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::config::Source;
-use crate::config::sensitive::MASK;
-use crate::config::sensitive::is_blank;
-
-/// `value`, or the mask when it is sensitive and set (unset values, `null`
-/// and `""`, stay as they are: there is nothing to hide).
-pub(crate) fn masked(value: &Value, sensitive: bool) -> Value {
-    if sensitive && !is_blank(value) {
-        Value::String(MASK.into())
-    } else {
-        value.clone()
-    }
-}
+use crate::config::sensitive::{self, Scope};
+use crate::render::MASK;
+use crate::render::mask::mask_value;
 
 /// The raw value one layer gave a key.
 ///
@@ -39,9 +30,11 @@ pub struct LayerValue {
     pub source: Source,
     /// The value as written: text for values that casting changed.
     pub raw: Value,
-    /// Set by `Config::explain`: the key is sensitive, or the text holds a
-    /// URL with a password.
+    /// Set by `Config::explain`: the value is sensitive whole (its key is,
+    /// or it is text holding a password or a sensitive literal).
     pub(crate) sensitive: bool,
+    /// The scope of the key, for judging the parts of the value.
+    pub(crate) scope: Scope,
 }
 
 impl LayerValue {
@@ -50,7 +43,13 @@ impl LayerValue {
             source,
             raw,
             sensitive: false,
+            scope: Scope::Other,
         }
+    }
+
+    /// The raw value with what is sensitive masked, whole or part by part.
+    pub(crate) fn shown_raw(&self) -> Value {
+        mask_value(&self.raw, self.scope, self.sensitive)
     }
 
     /// True when the raw value must not be shown (see
@@ -64,7 +63,7 @@ impl LayerValue {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn is_sensitive(&self) -> bool {
-        self.sensitive
+        self.sensitive || sensitive::has_sensitive_part(&self.raw, self.scope)
     }
 }
 
@@ -83,7 +82,7 @@ impl Serialize for LayerValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(2))?;
         map.serialize_entry("source", &self.source)?;
-        map.serialize_entry("raw", &masked(&self.raw, self.sensitive))?;
+        map.serialize_entry("raw", &self.shown_raw())?;
         map.end()
     }
 }
@@ -171,6 +170,9 @@ pub struct Step {
     pub source: Option<Source>,
     /// The value after this step is sensitive.
     pub(crate) sensitive: bool,
+    /// The scope of the key, for judging the parts of the value (set by
+    /// `Config::explain`).
+    pub(crate) scope: Scope,
 }
 
 impl Step {
@@ -181,6 +183,7 @@ impl Step {
             reference: None,
             source: None,
             sensitive: false,
+            scope: Scope::Other,
         }
     }
 
@@ -199,7 +202,12 @@ impl Step {
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
     pub fn is_sensitive(&self) -> bool {
-        self.sensitive
+        self.sensitive || sensitive::has_sensitive_part(&self.value, self.scope)
+    }
+
+    /// The value with what is sensitive masked, whole or part by part.
+    pub(crate) fn shown_value(&self) -> Value {
+        mask_value(&self.value, self.scope, self.sensitive)
     }
 }
 
@@ -222,12 +230,12 @@ impl Step {
 impl Serialize for Step {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let reference = match &self.reference {
-            Some(_) if self.sensitive => Some(MASK),
+            Some(_) if self.is_sensitive() => Some(MASK),
             other => other.as_deref(),
         };
         let mut map = serializer.serialize_map(Some(4))?;
         map.serialize_entry("step", &self.kind)?;
-        map.serialize_entry("value", &masked(&self.value, self.sensitive))?;
+        map.serialize_entry("value", &self.shown_value())?;
         map.serialize_entry("reference", &reference)?;
         map.serialize_entry("referenced_source", &self.source)?;
         map.end()
@@ -240,7 +248,7 @@ impl Serialize for Step {
 impl fmt::Debug for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let reference = match &self.reference {
-            Some(_) if self.sensitive => Some(crate::config::sensitive::MASK),
+            Some(_) if self.is_sensitive() => Some(MASK),
             other => other.as_deref(),
         };
         f.debug_struct("Step")

@@ -7,11 +7,13 @@ use std::fmt;
 use once_cell::sync::OnceCell;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use smallvec::SmallVec;
 
 use crate::config::key::{self, split};
 use crate::config::node::{Node, Table, value_at};
-use crate::config::sensitive::{MASK, is_blank};
+use crate::config::sensitive::{self, Scope, is_blank};
 use crate::config::{ConfigError, ConfigWarning, Source, export, extract, merge};
+use crate::render::mask;
 
 /// A loaded, fully resolved configuration.
 ///
@@ -307,20 +309,22 @@ impl Config {
         self.view = OnceCell::new();
     }
 
-    /// True when the value at `path` must not be shown: its key is sensitive
-    /// (see the [rule](crate::config#what-is-sensitive)), or it was built from
-    /// a sensitive value through `${...}` or `$VAR`. A table is sensitive when
-    /// any value in it is; a path inside an array or a value cast from text
-    /// takes the flag of that whole value. A missing key is judged by the key
-    /// rule alone.
+    /// True when the value at `path` must not be shown, whole or in part,
+    /// by the [rule](crate::config#what-is-sensitive): its key or a table on
+    /// the way is credential-named, it was built from a sensitive value
+    /// through `${...}` or `$VAR`, or it holds a sensitive part (a
+    /// credential-named key inside an array or a table cast from text, a
+    /// password in a URL or query string). A table is sensitive when any
+    /// value in it is. A missing key is judged by the key rule alone.
     ///
     /// ```
     /// use prefect_config::config::Loader;
     /// let cfg = Loader::new()
-    ///     .defaults_toml("[cloud]\napi_key = 'k'\nurl = 'x${cloud.api_key}'\napi = 'https://api'")
+    ///     .defaults_toml("[cloud]\napi_key = 'k'\nurl = 'x${cloud.api_key}'\napi = 'https://api'\n[[dbs]]\nhost = 'h'\npassword = 'pw'")
     ///     .load()?;
     /// assert!(cfg.is_sensitive("cloud.api_key") && cfg.is_sensitive("cloud.url"));
     /// assert!(cfg.is_sensitive("cloud") && !cfg.is_sensitive("cloud.api"));
+    /// assert!(cfg.is_sensitive("dbs") && cfg.is_sensitive("dbs.0.password") && !cfg.is_sensitive("dbs.0.host"));
     /// assert!(cfg.is_sensitive("context.secrets.ANY"));
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
@@ -329,33 +333,108 @@ impl Config {
     }
 
     /// [`is_sensitive`](Config::is_sensitive) for a path given as parts (a
-    /// part may hold a dot). The key rule holds whatever the tree has, so a
-    /// credential-like key below a leaf (a context value that is a table
-    /// where the file had text) is sensitive too.
-    pub(crate) fn is_sensitive_parts<'a>(
-        &self,
-        parts: impl IntoIterator<Item = &'a str> + Clone,
-    ) -> bool {
-        if crate::config::sensitive::is_sensitive_path(parts.clone()) {
-            return true;
+    /// part may hold a dot).
+    pub(crate) fn is_sensitive_parts<'a>(&self, parts: impl IntoIterator<Item = &'a str>) -> bool {
+        let parts: SmallVec<[&str; 8]> = parts.into_iter().collect();
+        let key_rule = || sensitive::scope_of(parts.iter().copied()).is_sensitive();
+        let mut scope = Scope::Root;
+        let mut node = &self.root;
+        for (at, part) in parts.iter().enumerate() {
+            match node {
+                Node::Table(table) => match table.get(part) {
+                    Some(child) => {
+                        node = child;
+                        scope = scope.child(part);
+                    }
+                    None => return key_rule(),
+                },
+                Node::Leaf(leaf) => {
+                    return leaf.sensitive
+                        || match inside(&leaf.value, scope, parts[at..].iter().copied()) {
+                            Some((value, scope)) => {
+                                (scope.is_sensitive() && !is_blank(value))
+                                    || sensitive::has_sensitive_part(value, scope)
+                            }
+                            None => key_rule(),
+                        };
+                }
+            }
         }
+        node_is_sensitive(node, scope)
+    }
+
+    /// True when the value at `parts` (or the leaf that holds it) carries the
+    /// whole-value flag: its key is sensitive, or it was built from a
+    /// sensitive value. Parts inside a value are not judged here.
+    pub(crate) fn is_flagged<'a>(&self, parts: impl IntoIterator<Item = &'a str>) -> bool {
         let mut node = &self.root;
         for part in parts {
             match node {
-                Node::Table(table) => match table.entries.get(part) {
+                Node::Table(table) => match table.get(part) {
                     Some(child) => node = child,
                     None => return false,
                 },
-                Node::Leaf(_) => break,
+                Node::Leaf(leaf) => return leaf.sensitive,
             }
         }
-        node_is_sensitive(node)
+        matches!(node, Node::Leaf(leaf) if leaf.sensitive)
     }
 
-    /// The tree as a plain value with every sensitive value replaced by
-    /// `********` (unset ones, `null` or `""`, are shown as they are).
+    /// The tree as a plain value with every sensitive value, and every
+    /// sensitive part of a value, replaced by `********` (unset ones, `null`
+    /// or `""`, are shown as they are).
     pub(crate) fn redacted(&self) -> Value {
-        redacted(&self.root)
+        mask::mask_node(&self.root, Scope::Root)
+    }
+
+    /// The value at `path` as [`get`](Config::get) gives it, with every
+    /// sensitive value and every sensitive part masked (`********`) by the
+    /// [rule](crate::config#what-is-sensitive): the view to print, log or
+    /// hand to code that must not see secrets. Unset values (`null`, `""`)
+    /// are shown as they are.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// use serde_json::json;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[[dbs]]\nhost = 'h'\npassword = 'hunter2'\n[x]\nlit = \"{'token': 't', 'n': 1}\"")
+    ///     .load()?;
+    /// assert_eq!(cfg.get_masked("dbs"), Some(json!([{"host": "h", "password": "********"}])));
+    /// assert_eq!(cfg.get_masked("x.lit"), Some(json!({"token": "********", "n": 1})));
+    /// assert_eq!(cfg.get_masked("x.lit.n"), Some(json!(1)));
+    /// assert_eq!(cfg.get_masked("nope"), None);
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn get_masked(&self, path: &str) -> Option<Value> {
+        self.masked_parts(split(path))
+    }
+
+    /// [`get_masked`](Config::get_masked) for a path given as parts.
+    pub(crate) fn masked_parts<'a>(
+        &self,
+        parts: impl IntoIterator<Item = &'a str>,
+    ) -> Option<Value> {
+        let mut scope = Scope::Root;
+        let mut node = &self.root;
+        let mut parts = parts.into_iter();
+        while let Some(part) = parts.next() {
+            match node {
+                Node::Table(table) => {
+                    node = table.get(part)?;
+                    scope = scope.child(part);
+                }
+                Node::Leaf(leaf) => {
+                    let (value, scope) =
+                        inside(&leaf.value, scope, std::iter::once(part).chain(parts))?;
+                    return Some(mask::mask_value(
+                        value,
+                        scope,
+                        leaf.sensitive || scope.is_sensitive(),
+                    ));
+                }
+            }
+        }
+        Some(mask::mask_node(node, scope))
     }
 
     pub(crate) fn new(root: Table, warnings: Vec<ConfigWarning>) -> Config {
@@ -367,24 +446,41 @@ impl Config {
     }
 }
 
-fn node_is_sensitive(node: &Node) -> bool {
-    match node {
-        Node::Leaf(leaf) => leaf.sensitive,
-        Node::Table(table) => table.entries.values().any(node_is_sensitive),
+/// The value at `parts` inside `value` (whose key has `scope`), through
+/// tables by key and arrays by index, with the scope of its own key. Scopes
+/// are absorbing, so the scope says whether any key on the way is
+/// credential-named.
+fn inside<'v, 'p>(
+    value: &'v Value,
+    scope: Scope,
+    parts: impl IntoIterator<Item = &'p str>,
+) -> Option<(&'v Value, Scope)> {
+    let mut value = value;
+    let mut scope = scope;
+    for part in parts {
+        value = match value {
+            Value::Object(map) => {
+                scope = scope.child(part);
+                map.get(part)?
+            }
+            Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
     }
+    Some((value, scope))
 }
 
-pub(crate) fn redacted(node: &Node) -> Value {
+fn node_is_sensitive(node: &Node, scope: Scope) -> bool {
     match node {
-        Node::Table(table) => Value::Object(
-            table
-                .entries
-                .iter()
-                .map(|(key, child)| (key.to_string(), redacted(child)))
-                .collect(),
-        ),
-        Node::Leaf(leaf) if leaf.sensitive && !is_blank(&leaf.value) => Value::String(MASK.into()),
-        Node::Leaf(leaf) => leaf.value.clone(),
+        Node::Leaf(leaf) => {
+            leaf.sensitive
+                || (scope.is_sensitive() && !is_blank(&leaf.value))
+                || sensitive::has_sensitive_part(&leaf.value, scope)
+        }
+        Node::Table(table) => table
+            .entries
+            .iter()
+            .any(|(key, child)| node_is_sensitive(child, scope.child(key))),
     }
 }
 

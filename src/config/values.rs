@@ -66,8 +66,11 @@ fn walk(
                 has_empty |= child.entries.is_empty();
             }
             Node::Leaf(leaf) => {
-                leaf.sensitive = sensitive::is_sensitive_in(child_scope, key)
-                    || leaf.value.as_str().is_some_and(sensitive::has_url_password);
+                leaf.sensitive = child_scope.is_sensitive()
+                    || leaf
+                        .value
+                        .as_str()
+                        .is_some_and(sensitive::has_embedded_credential);
                 if leaf.verbatim {
                     continue;
                 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::config::export::env_text;
 use crate::config::key::{SEPARATOR, var_name_of};
-use crate::redact::SECRETS_KEY;
+use crate::render::SECRETS_KEY;
 
 /// The variables for `values` (the visible context, without `config`).
 /// `secrets` is left out unless `with_secrets`.

@@ -137,7 +137,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::config::{Config, ConfigError};
-use crate::redact::SECRETS_KEY;
+use crate::render::SECRETS_KEY;
 
 pub use future::{InContext, InContextExt};
 pub use guard::{Overrides, ScopeGuard};

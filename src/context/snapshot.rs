@@ -14,7 +14,7 @@ use super::future::InContext;
 use super::guard::{Overrides, ScopeGuard};
 use super::{frame, stack};
 use crate::config::Config;
-use crate::redact::redact_context;
+use crate::render::mask::mask_context;
 
 /// The context visible on one thread at one moment, frozen: `Send + Sync`,
 /// and cheap to clone (it shares the frames, it does not copy them).
@@ -221,7 +221,9 @@ impl Snapshot {
     fn redacted(&self) -> Value {
         let config = self.config();
         let values = frame::visible(self.top(), Some(Value::Object(Map::new())));
-        redact_context(&values, &config)
+        mask_context(&values, config.redacted(), &|path| {
+            config.is_flagged(std::iter::once("context").chain(path.iter().copied()))
+        })
     }
 }
 

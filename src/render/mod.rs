@@ -20,4 +20,6 @@
 //! # Escaping
 
 mod escape;
-mod mask;
+pub(crate) mod mask;
+
+pub(crate) use mask::{MASK, SECRETS_KEY};

@@ -15,7 +15,7 @@ use super::redact::{needles_of, redact_url, scrub, url_needles};
 use super::transport::{clear_text_host, redirect_host};
 use super::value::wipe;
 use crate::config::Config;
-use crate::redact::MASK;
+use crate::render::MASK;
 
 mod reply;
 

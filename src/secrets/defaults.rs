@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::error::kind_of;
 use super::value::wipe;
 use super::{SecretError, SecretValue};
-use crate::redact::MASK;
+use crate::render::MASK;
 
 /// AWS credentials from the `AWS_CREDENTIALS` secret, as Prefect's
 /// `get_boto_client` reads it: a JSON object with `ACCESS_KEY`,

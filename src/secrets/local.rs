@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::context;
-use crate::redact::SECRETS_KEY;
+use crate::render::SECRETS_KEY;
 use crate::secrets::SecretValue;
 
 /// Marks a scope as building a flow; carried by the context as a typed

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::redact::MASK;
+use crate::render::MASK;
 
 /// The fewest characters an upper-cased or truncated echo must share with a
 /// needle to be masked: shorter runs match ordinary words in messages.

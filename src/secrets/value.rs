@@ -7,7 +7,7 @@ use secrecy::zeroize::Zeroize;
 use secrecy::{ExposeSecret, SecretBox};
 use serde_json::Value;
 
-use crate::redact::MASK;
+use crate::render::MASK;
 
 /// A secret's value: any JSON value, kept out of sight.
 ///

@@ -5,7 +5,7 @@ use prefect_config::Value;
 use prefect_config::config::{Explanation, Layers};
 
 use crate::cli::ExplainArgs;
-use crate::output::{MASK, Masker, Style, inline, is_blank, source_label};
+use crate::output::{Masker, Style, inline, source_label};
 use crate::render::json_text;
 use crate::{Failure, missing_key};
 
@@ -25,11 +25,7 @@ pub fn run(layers: &Layers, args: &ExplainArgs, prefix: &str) -> Result<(), Fail
     let referenced = |step_reference: &Option<String>| -> Option<Value> {
         let key = step_reference.as_deref()?;
         let value = config.get(key)?;
-        Some(if masker.hides(key) && !is_blank(value) {
-            Value::String(MASK.into())
-        } else {
-            value.clone()
-        })
+        Some(masker.masked(key, value))
     };
 
     if args.format.is_json() {

@@ -41,28 +41,15 @@ impl<'a> Masker<'a> {
         Some(if self.show { why } else { why.redacted() })
     }
 
-    /// A copy of the subtree at `path` with hidden leaves masked.
+    /// A copy of the subtree at `path` with what is sensitive masked, whole
+    /// or part by part, by the library's renderer ([`Config::get_masked`]).
     pub fn masked(&self, path: &str, value: &Value) -> Value {
         if self.show {
             return value.clone();
         }
-        let mut out = value.clone();
-        self.mask_in(path, &mut out);
-        out
-    }
-
-    fn mask_in(&self, path: &str, value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                for (key, child) in map.iter_mut() {
-                    let child_path = join(path, key);
-                    self.mask_in(&child_path, child);
-                }
-            }
-            _ if is_blank(value) => {}
-            _ if self.config.is_sensitive(path) => *value = Value::String(MASK.into()),
-            _ => {}
-        }
+        self.config
+            .get_masked(path)
+            .unwrap_or_else(|| Value::String(MASK.into()))
     }
 }
 
