@@ -437,12 +437,60 @@ impl Config {
         Some(mask::mask_node(node, scope))
     }
 
+    /// `value`, a view of the subtree at `path` that the caller built (some
+    /// of its keys left out, say), masked as that subtree is in
+    /// [`get_masked`](Config::get_masked): each value by the flag of the node
+    /// it stands for and its parts by the rule; keys the tree does not have
+    /// by the rule alone.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// use serde_json::json;
+    /// let cfg = Loader::new().defaults_toml("[db]\nhost = 'h'\npassword = 'pw'\nport = 1").load()?;
+    /// let view = json!({"password": "pw", "host": "h"});
+    /// assert_eq!(cfg.mask_view("db", &view), json!({"password": "********", "host": "h"}));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn mask_view(&self, path: &str, value: &Value) -> Value {
+        let mut scope = Scope::Root;
+        let mut node = Some(&self.root);
+        for part in split(path) {
+            scope = scope.child(part);
+            node = match node {
+                Some(Node::Table(table)) => table.get(part),
+                Some(Node::Leaf(leaf)) => {
+                    return mask::mask_value(value, scope, leaf.sensitive || scope.is_sensitive());
+                }
+                None => None,
+            };
+        }
+        mask_view_at(node, scope, value)
+    }
+
     pub(crate) fn new(root: Table, warnings: Vec<ConfigWarning>) -> Config {
         Config {
             root: Node::Table(root),
             view: OnceCell::new(),
             warnings,
         }
+    }
+}
+
+/// [`Config::mask_view`] below `node` (absent when the tree has no such key).
+fn mask_view_at(node: Option<&Node>, scope: Scope, value: &Value) -> Value {
+    match (node, value) {
+        (Some(Node::Leaf(leaf)), _) => {
+            mask::mask_value(value, scope, leaf.sensitive || scope.is_sensitive())
+        }
+        (Some(Node::Table(table)), Value::Object(map)) => Value::Object(
+            map.iter()
+                .map(|(key, child)| {
+                    let shown = mask_view_at(table.get(key), scope.child(key), child);
+                    (key.clone(), shown)
+                })
+                .collect(),
+        ),
+        _ => mask::mask_value(value, scope, scope.is_sensitive()),
     }
 }
 

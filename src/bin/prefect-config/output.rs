@@ -41,15 +41,14 @@ impl<'a> Masker<'a> {
         Some(if self.show { why } else { why.redacted() })
     }
 
-    /// A copy of the subtree at `path` with what is sensitive masked, whole
-    /// or part by part, by the library's renderer ([`Config::get_masked`]).
+    /// `value`, the subtree at `path` or a view of it, with what is
+    /// sensitive masked, whole or part by part, by the library's renderer
+    /// ([`Config::mask_view`]).
     pub fn masked(&self, path: &str, value: &Value) -> Value {
         if self.show {
             return value.clone();
         }
-        self.config
-            .get_masked(path)
-            .unwrap_or_else(|| Value::String(MASK.into()))
+        self.config.mask_view(path, value)
     }
 }
 
