@@ -3,58 +3,17 @@
 #![cfg(all(feature = "edit", unix))]
 
 mod common;
+mod hostile_fs;
 
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
 use std::time::Duration;
 
 use prefect_config::edit::{Change, ConfigFile, EditError};
 use serde_json::json;
 
 use common::TempFiles;
-
-/// Whether the tests run as root (the CI does): only root can make a file
-/// owned by someone else, or a device node.
-fn is_root() -> bool {
-    let files = TempFiles::new();
-    let probe = files.write("probe", "");
-    std::fs::metadata(probe).unwrap().uid() == 0
-}
-
-fn c_path(path: &Path) -> CString {
-    CString::new(path.as_os_str().as_bytes()).unwrap()
-}
-
-fn mkfifo(path: &Path) {
-    let c = c_path(path);
-    // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
-    let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
-    assert_eq!(rc, 0, "mkfifo {}", path.display());
-}
-
-/// A character device like `/dev/null` (1, 3) at `path` when the tests may
-/// make one (root); else the real `/dev/null`, which a non-root edit cannot
-/// replace even on the old code, so the test never damages the machine.
-fn device(path: &Path) -> PathBuf {
-    let c = c_path(path);
-    // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
-    let rc = unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
-    if rc == 0 {
-        path.to_path_buf()
-    } else {
-        PathBuf::from("/dev/null")
-    }
-}
-
-fn is_char_device(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_char_device())
-}
-
-fn is_fifo(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_fifo())
-}
+use hostile_fs::{device, is_char_device, is_fifo, is_root, mkfifo};
 
 fn set_a(path: &Path) -> Result<prefect_config::edit::Edited, EditError> {
     ConfigFile::new(path).apply(&[Change::set("a", json!(5))])
