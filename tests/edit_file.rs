@@ -118,9 +118,10 @@ fn an_unset_in_a_missing_directory_creates_nothing() {
 fn a_read_error_names_the_file_and_keeps_its_cause_apart() {
     use std::error::Error as _;
     let files = TempFiles::new();
-    // A directory where the file should be cannot be read as one.
+    // Text that is not UTF-8 cannot be read as TOML (a directory, the old
+    // example, is now refused as `NotAFile` before any read).
     let path = files.path("config.toml");
-    std::fs::create_dir(&path).unwrap();
+    std::fs::write(&path, b"a = \"\xff\"\n").unwrap();
     let err = ConfigFile::new(&path)
         .env_vars([("HOME", "/home/me")])
         .apply(&[Change::set("a", json!(1))])

@@ -1,7 +1,7 @@
 //! [`EditError`]: why an edit was not written. No variant holds a value.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Why an edit of a configuration file was not written. In every case the
 /// file is left as it was. Messages name the file and key, never a value.
@@ -75,6 +75,65 @@ pub enum EditError {
         /// What cannot be written.
         reason: &'static str,
     },
+    /// The config path, or the file its symlinks lead to, exists but is not
+    /// a regular file (a device, a FIFO, a directory, ...): an edit would
+    /// replace it with one, so it is refused. A symlink to `/dev/null` is a
+    /// common way to turn a config file off.
+    #[error("{}", not_a_file(path, target, kind))]
+    NotAFile {
+        /// The path as given.
+        path: PathBuf,
+        /// Where its symlinks lead (the same as `path` when it is none).
+        target: PathBuf,
+        /// What it is instead: `"a character device"`, `"a FIFO"`, ...
+        kind: &'static str,
+    },
+    /// The lock file beside the config is a symlink or not a regular file;
+    /// it is never followed, so that a planted link cannot make an edit
+    /// create or lock a file elsewhere.
+    #[error(
+        "the lock file `{}` is {kind}, not a regular file, so nothing was written; \
+         remove it if no edit is running",
+        path.display()
+    )]
+    UnsafeLock {
+        /// The lock file.
+        path: PathBuf,
+        /// What it is instead: `"a symbolic link"`, `"a directory"`, ...
+        kind: &'static str,
+    },
+    /// The file has more than one name (hard links). An edit replaces the
+    /// file, which would leave the other names with the old text, so it is
+    /// refused; see the [module docs](crate::edit).
+    #[error(
+        "`{}` has {links} hard links, and an edit would leave the other names with the old \
+         text, so nothing was written; keep one name (a symbolic link can stand for another)",
+        path.display()
+    )]
+    HardLinked {
+        /// The file.
+        path: PathBuf,
+        /// How many names it has.
+        links: u64,
+    },
+    /// The file belongs to another user or group, and the edited copy could
+    /// not be given the same owner (only root can give a file away): the
+    /// edit would take the file from its owner, so it is refused.
+    #[error(
+        "`{}` belongs to user {uid} and group {gid}, and the edited file could not be given \
+         them ({source}), so nothing was written; edit it as its owner",
+        path.display()
+    )]
+    Owner {
+        /// The file.
+        path: PathBuf,
+        /// Its owner.
+        uid: u32,
+        /// Its group.
+        gid: u32,
+        /// Why the change of owner failed (usually "operation not permitted").
+        source: io::Error,
+    },
     /// The edited file would not load: a reserved key, a reference cycle, ...
     #[error("`{}` was left unchanged: {reason}", path.display())]
     WouldNotLoad {
@@ -83,4 +142,20 @@ pub enum EditError {
         /// The loader's error, naming the file (not its temporary copy).
         reason: String,
     },
+}
+
+fn not_a_file(path: &Path, target: &Path, kind: &str) -> String {
+    if path == target {
+        format!(
+            "`{}` is {kind}, not a regular file, so nothing was written",
+            path.display()
+        )
+    } else {
+        format!(
+            "`{}` is a symbolic link to `{}`, {kind}, not a regular file, so nothing was \
+             written; remove the link to edit a file of its own",
+            path.display(),
+            target.display()
+        )
+    }
 }

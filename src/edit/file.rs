@@ -15,11 +15,13 @@
 
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use fs4::fs_std::FileExt;
 use tempfile::NamedTempFile;
+
+use crate::edit::EditError;
 
 /// How many symlinks are followed before giving up (Linux's own limit).
 const MAX_LINKS: usize = 40;
@@ -79,17 +81,196 @@ pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
 
 /// The exclusive lock on `dir/.name.lock`, held until the returned file is
 /// dropped (closing the descriptor releases it, even if the process dies).
-pub(crate) fn lock(dir: &Path, name: &OsString) -> io::Result<File> {
+///
+/// The lock is opened without following a symlink and must be a regular
+/// file: a planted `.name.lock -> elsewhere` would otherwise make the edit
+/// create `elsewhere` (with `O_CREAT`, even when the link dangles). Such a
+/// lock is refused rather than replaced: replacing it would mean removing a
+/// lock name, which lets a waiter and a newcomer hold different locks.
+pub(crate) fn lock(dir: &Path, name: &OsString) -> Result<File, EditError> {
     let mut lock_name = OsString::from(".");
     lock_name.push(name);
     lock_name.push(".lock");
+    let path = dir.join(lock_name);
+    let unsafe_lock = |kind| EditError::UnsafeLock {
+        path: path.clone(),
+        kind,
+    };
+    let write_error = |source| EditError::Write {
+        path: path.clone(),
+        source,
+    };
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if !meta.is_file() => return Err(unsafe_lock(kind_of(&meta.file_type()))),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(write_error(e)),
+    }
     let mut options = std::fs::OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(dir.join(lock_name))?;
-    file.lock_exclusive()?;
+    no_follow(&mut options, 0o600);
+    let file = options.open(&path).map_err(|e| match refused_kind(&e) {
+        Some(kind) => unsafe_lock(kind),
+        None => write_error(e),
+    })?;
+    // The name may have been swapped between the look and the open.
+    let meta = file.metadata().map_err(write_error)?;
+    if !meta.is_file() {
+        return Err(unsafe_lock(kind_of(&meta.file_type())));
+    }
+    file.lock_exclusive().map_err(write_error)?;
     Ok(file)
+}
+
+/// Refuses a config path whose (resolved) `target` exists but is not a
+/// regular file, before anything is created for the edit. `path` is the
+/// path as given, for the message. A missing target is fine: the edit
+/// creates it.
+pub(crate) fn check_target(path: &Path, target: &Path) -> Result<(), EditError> {
+    match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(meta) => Err(not_a_file(path, target, kind_of(&meta.file_type()))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(EditError::Read {
+            path: target.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// The owner, group and permission bits a file keeps through an edit.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Owner {
+    pub(crate) mode: u32,
+    /// `None` for a new file, which keeps the editor's own.
+    ids: Option<(u32, u32)>,
+}
+
+impl Owner {
+    /// What a file created by an edit gets: mode 0600, the editor's ids.
+    pub(crate) const NEW: Owner = Owner {
+        mode: 0o600,
+        ids: None,
+    };
+}
+
+/// The text and owner of the existing file at `target`, `None` when there
+/// is none. Call while holding the lock.
+///
+/// The file is opened without following a symlink and without blocking
+/// (a FIFO would otherwise hang the edit while it holds the lock), and the
+/// *opened* descriptor must be a regular file with one name.
+// TODO(issue 19): move onto the loader's bounded, non-blocking reader
+// (`src/config/read_file.rs`) when both land, and keep only the checks that
+// are the edit's own (hard links, owner).
+pub(crate) fn read_existing(
+    path: &Path,
+    target: &Path,
+) -> Result<Option<(String, Owner)>, EditError> {
+    let read_error = |source| EditError::Read {
+        path: target.to_path_buf(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    no_follow(&mut options, 0o600);
+    let mut file = match options.open(target) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(match refused_kind(&e) {
+                Some(kind) => not_a_file(path, target, kind),
+                None => read_error(e),
+            });
+        }
+    };
+    let meta = file.metadata().map_err(read_error)?;
+    if !meta.is_file() {
+        return Err(not_a_file(path, target, kind_of(&meta.file_type())));
+    }
+    let links = link_count(&meta);
+    if links > 1 {
+        return Err(EditError::HardLinked {
+            path: target.to_path_buf(),
+            links,
+        });
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(read_error)?;
+    Ok(Some((
+        text,
+        Owner {
+            mode: mode_of(&meta),
+            ids: ids_of(&meta),
+        },
+    )))
+}
+
+fn not_a_file(path: &Path, target: &Path, kind: &'static str) -> EditError {
+    EditError::NotAFile {
+        path: path.to_path_buf(),
+        target: target.to_path_buf(),
+        kind,
+    }
+}
+
+/// What a file that is not a regular one is, for a message.
+fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "not a file"
+    }
+}
+
+/// Opens without following a final symlink and without blocking, creating
+/// with `mode`.
+#[cfg(unix)]
+fn no_follow(options: &mut std::fs::OpenOptions, mode: u32) {
+    use std::os::unix::fs::OpenOptionsExt;
+    options
+        .mode(mode)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+}
+
+#[cfg(not(unix))]
+fn no_follow(_options: &mut std::fs::OpenOptions, _mode: u32) {}
+
+/// The kind of file an open refused by its flags: a symlink where
+/// `O_NOFOLLOW` was asked (`ELOOP`; `EMLINK` on the BSDs), a directory
+/// opened for writing.
+#[cfg(unix)]
+fn refused_kind(e: &io::Error) -> Option<&'static str> {
+    match e.raw_os_error() {
+        Some(libc::ELOOP) | Some(libc::EMLINK) => Some("a symbolic link"),
+        Some(libc::EISDIR) => Some("a directory"),
+        _ => None,
+    }
+}
+
+#[cfg(not(unix))]
+fn refused_kind(_e: &io::Error) -> Option<&'static str> {
+    None
 }
 
 fn temp_prefix(name: &OsString) -> String {
@@ -126,23 +307,57 @@ fn is_legacy_temp(file_name: &str, name: &OsString) -> bool {
     })
 }
 
-/// Writes `text` to a new temporary file beside the target, with `mode`
-/// (Unix permission bits), flushed to disk. Dropping the result removes it.
+/// Writes `text` to a new temporary file beside `target`, gives it
+/// `owner`'s ids and mode, and flushes it to disk. Dropping the result
+/// removes it.
 pub(crate) fn write_temp(
     dir: &Path,
     name: &OsString,
+    target: &Path,
     text: &str,
-    mode: u32,
-) -> io::Result<NamedTempFile> {
+    owner: Owner,
+) -> Result<NamedTempFile, EditError> {
+    let write_error = |source| EditError::Write {
+        path: target.to_path_buf(),
+        source,
+    };
     // `tempfile` creates the file with mode 0600 on Unix.
     let mut temp = tempfile::Builder::new()
         .prefix(&temp_prefix(name))
         .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)?;
-    temp.write_all(text.as_bytes())?;
-    set_mode(temp.as_file(), mode)?;
-    temp.as_file().sync_all()?;
+        .tempfile_in(dir)
+        .map_err(write_error)?;
+    temp.write_all(text.as_bytes()).map_err(write_error)?;
+    if let Some((uid, gid)) = owner.ids {
+        give(temp.as_file(), uid, gid).map_err(|source| EditError::Owner {
+            path: target.to_path_buf(),
+            uid,
+            gid,
+            source,
+        })?;
+    }
+    // After the change of owner, which clears set-id bits.
+    set_mode(temp.as_file(), owner.mode).map_err(write_error)?;
+    temp.as_file().sync_all().map_err(write_error)?;
     Ok(temp)
+}
+
+/// Gives `file` the owner `uid` and group `gid` unless it has them: the
+/// rename would otherwise hand an edited file to whoever edited it (root,
+/// say), locking its owner out of a 0600 file.
+#[cfg(unix)]
+fn give(file: &File, uid: u32, gid: u32) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file.metadata()?;
+    if (meta.uid(), meta.gid()) == (uid, gid) {
+        return Ok(());
+    }
+    std::os::unix::fs::fchown(file, Some(uid), Some(gid))
+}
+
+#[cfg(not(unix))]
+fn give(_file: &File, _uid: u32, _gid: u32) -> io::Result<()> {
+    Ok(())
 }
 
 /// Renames the temporary file over `target` and makes the rename durable.
@@ -162,13 +377,25 @@ pub(crate) fn commit(temp: NamedTempFile, target: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// The permission bits of an existing file, `None` when it does not exist.
-pub(crate) fn existing_mode(path: &Path) -> io::Result<Option<u32>> {
-    match std::fs::metadata(path) {
-        Ok(meta) => Ok(Some(mode_of(&meta))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+#[cfg(unix)]
+fn ids_of(meta: &std::fs::Metadata) -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.uid(), meta.gid()))
+}
+
+#[cfg(not(unix))]
+fn ids_of(_meta: &std::fs::Metadata) -> Option<(u32, u32)> {
+    None
+}
+
+#[cfg(unix)]
+fn link_count(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn link_count(_meta: &std::fs::Metadata) -> u64 {
+    1
 }
 
 #[cfg(unix)]

@@ -22,7 +22,36 @@
 //!   failed edit removes its temporary file, and the next edit removes those
 //!   of processes that died mid-write;
 //! - **symlink-aware**: when the path is a symlink, the file it points to is
-//!   edited in its own directory and the link is kept;
+//!   edited in its own directory and the link is kept; a link to a missing
+//!   file creates it;
+//! - **only ever replacing a regular file**: when the path, or the end of its
+//!   symlinks, is a device, a FIFO, a directory or a socket, the edit fails
+//!   with [`EditError::NotAFile`] before anything is created (a link to
+//!   `/dev/null`, a common way to turn a file off, stays one). The file is
+//!   opened without following a symlink and without blocking, and the opened
+//!   descriptor is checked, so a swap after the check is caught too;
+//! - **not led by its lock**: the lock file is opened without following a
+//!   symlink; a lock name that is a symlink or not a regular file fails with
+//!   [`EditError::UnsafeLock`] (refused, not replaced: removing a lock name
+//!   is what would let two edits hold different locks), so a planted
+//!   `.NAME.lock -> elsewhere` never creates `elsewhere`;
+//! - **keeping the owner**: the new file gets the old one's owner, group and
+//!   mode before it is renamed into place, so root editing a user's file
+//!   leaves it the user's. Only root can give a file away: when the old
+//!   owner or group cannot be given (another user's file edited by a
+//!   non-root user with write access to its directory), the edit fails with
+//!   [`EditError::Owner`] rather than take the file from its owner;
+//! - **refusing hard links**: a file with more than one name fails with
+//!   [`EditError::HardLinked`]. The rename that makes an edit atomic gives
+//!   the path a new file, and the other names would keep the old text: a
+//!   split that nobody sees until it bites. Writing in place instead would
+//!   keep the links but lose atomicity (a crash or a full disk mid-write
+//!   leaves a truncated file) and the lock (it is per name, so an edit
+//!   through another name would not wait). A refusal that says why, with a
+//!   symlink as the remedy, loses nothing;
+//! - **keeping its bytes**: a UTF-8 byte-order mark stays, lines the edit
+//!   does not touch keep their line endings byte for byte, and new or
+//!   changed lines take the file's usual ending (CRLF in a CRLF file);
 //! - **private**: a new file gets mode 0600 and new directories 0700; an
 //!   existing file keeps its mode ([`Edited::readable_by_others`] tells a
 //!   caller when to warn).
@@ -58,6 +87,7 @@
 //! ```
 
 mod change;
+mod endings;
 mod error;
 mod exact;
 mod file;
@@ -218,11 +248,9 @@ impl ConfigFile {
             path: target.clone(),
             source,
         };
-        let read_error = |source| EditError::Read {
-            path: target.clone(),
-            source,
-        };
         let (dir, name) = file::split(&target).map_err(write_error)?;
+        // Before anything is created for the edit (a lock in `/dev`, say).
+        file::check_target(&self.path, &target)?;
         if !dir.is_dir() {
             // Nothing exists yet: find a failing change (an unset) before
             // creating directories for nothing.
@@ -232,27 +260,26 @@ impl ConfigFile {
             }
         }
         file::create_private_dir(&dir).map_err(write_error)?;
-        let _lock = file::lock(&dir, &name).map_err(write_error)?;
+        let _lock = file::lock(&dir, &name)?;
         file::remove_stale_temps(&dir, &name);
 
-        let existing = file::existing_mode(&target).map_err(read_error)?;
-        let text = match existing {
-            Some(_) => std::fs::read_to_string(&target).map_err(read_error)?,
-            None => String::new(),
-        };
-        let mut doc = change::parse(&text, &target)?;
+        let existing = file::read_existing(&self.path, &target)?;
+        let created = existing.is_none();
+        let (text, owner) = existing.unwrap_or((String::new(), file::Owner::NEW));
+        let (bom, text) = endings::split_bom(&text);
+        let mut doc = change::parse(text, &target)?;
         for change in changes {
             change.apply(&mut doc, &target)?;
         }
-        let mode = existing.unwrap_or(0o600);
-        let temp = file::write_temp(&dir, &name, &doc.to_string(), mode).map_err(write_error)?;
+        let new_text = endings::with_bom(bom, endings::restore(text, &doc.to_string()));
+        let temp = file::write_temp(&dir, &name, &target, &new_text, owner)?;
         // On failure `temp` is dropped here, which removes it.
         self.check(temp.path(), &target, changes)?;
         file::commit(temp, &target).map_err(write_error)?;
         Ok(Edited {
             file: target,
-            created: existing.is_none(),
-            mode,
+            created,
+            mode: owner.mode,
         })
     }
 
