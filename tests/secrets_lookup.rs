@@ -343,3 +343,43 @@ fn the_canary_never_appears_in_formatted_output() {
         assert!(!line.contains(CANARY), "{line}");
     }
 }
+
+/// Issue 22: a numeric password reads back as its text through
+/// `get_text`, and `get_as::<String>` says so instead of only failing.
+#[test]
+fn numeric_text_reads_back_as_text() {
+    init();
+    context::with(
+        json!({"secrets": {"PW": "123456", "PIN": "0042", "CFG": "{\"a\": 1}", "N": 7}}),
+        || {
+            assert_eq!(Secret::new("PW").get().unwrap(), json!(123456));
+            assert_eq!(
+                Secret::new("PW").get_text().unwrap().expose_secret(),
+                "123456"
+            );
+            assert_eq!(
+                Secret::new("PIN").get_text().unwrap().expose_secret(),
+                "0042"
+            );
+            assert_eq!(
+                Secret::new("CFG").get_text().unwrap().expose_secret(),
+                "{\"a\": 1}"
+            );
+            assert_eq!(
+                Secret::new("N").get_text().unwrap().expose_secret(),
+                &json!(7)
+            );
+            let err = Secret::new("PW").get_as::<String>().unwrap_err();
+            let text = format!("{err} {err:?}");
+            assert!(text.contains("get_text"), "{text}");
+            assert!(!text.contains("123456"), "{text}");
+            // A value stored as a number gives no such hint.
+            let err = Secret::new("N").get_as::<String>().unwrap_err().to_string();
+            assert!(!err.contains("get_text"), "{err}");
+            assert!(matches!(
+                Secret::new("MISSING").get_text(),
+                Err(SecretError::LocalNotFound { .. })
+            ));
+        },
+    );
+}

@@ -141,14 +141,42 @@ impl Secret {
     /// # Ok::<(), prefect_config::secrets::SecretError>(())
     /// ```
     pub fn get(&self) -> Result<Value, SecretError> {
+        // The stored copy is wiped when dropped.
+        let stored = SecretValue::new(self.stored()?);
+        Ok(decode(secrecy::ExposeSecret::expose_secret(&stored)))
+    }
+
+    /// The secret exactly as stored, without Prefect's JSON decoding: text
+    /// stays text, so a numeric password (`"123456"`) or a PIN with leading
+    /// zeros (`"0042"`) comes back as written. A value stored as something
+    /// else (a TOML number or table) comes back as it is. Wrapped so that it
+    /// never prints.
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{context, secrets::{ExposeSecret, Secret}};
+    /// use serde_json::json;
+    /// context::with(json!({"secrets": {"PIN": "0042", "PW": "123456"}}), || {
+    ///     let pw = Secret::new("PW");
+    ///     assert_eq!(pw.get().unwrap(), json!(123456)); // Prefect's rule: JSON text is decoded
+    ///     assert_eq!(pw.get_text().unwrap().expose_secret(), "123456");
+    ///     assert_eq!(Secret::new("PIN").get_text().unwrap().expose_secret(), "0042");
+    /// });
+    /// ```
+    pub fn get_text(&self) -> Result<SecretValue, SecretError> {
+        self.stored().map(SecretValue::new)
+    }
+
+    /// The value as the context or the store holds it, before decoding.
+    fn stored(&self) -> Result<Value, SecretError> {
         if local::building_flow_name().is_some() {
             return Err(SecretError::BuildingFlow);
         }
-        if let Some(value) = local::with_secret(&self.name, |value| value.map(decode)) {
+        if let Some(value) = local::with_secret(&self.name, |value| value.cloned()) {
             return Ok(value);
         }
         match self.remote_backend()? {
-            Some(backend) => backend.get(&self.name).map(|value| decode(&value)),
+            Some(backend) => backend.get(&self.name),
             None => Err(SecretError::LocalNotFound {
                 name: self.name.clone(),
             }),
@@ -182,12 +210,24 @@ impl Secret {
     /// });
     /// ```
     pub fn get_as<T: DeserializeOwned>(&self) -> Result<T, SecretError> {
-        let value = self.get_secret()?;
+        let stored = SecretValue::new(self.stored()?);
+        let stored = secrecy::ExposeSecret::expose_secret(&stored);
+        let value = SecretValue::new(decode(stored));
         let exposed = secrecy::ExposeSecret::expose_secret(&value);
-        T::deserialize(exposed).map_err(|_| SecretError::TypeMismatch {
-            name: self.name.clone(),
-            expected: format!("`{}`", std::any::type_name::<T>()),
-            found: error::kind_of(exposed).to_owned(),
+        T::deserialize(exposed).map_err(|_| {
+            let kind = error::kind_of(exposed);
+            // Text that JSON decoding turned into something else: the
+            // caller may have wanted the text itself.
+            let found = if stored.is_string() && !exposed.is_string() {
+                format!("{kind} decoded from its text as JSON (`Secret::get_text` returns the text as stored)")
+            } else {
+                kind.to_owned()
+            };
+            SecretError::TypeMismatch {
+                name: self.name.clone(),
+                expected: format!("`{}`", std::any::type_name::<T>()),
+                found,
+            }
         })
     }
 
