@@ -18,6 +18,25 @@
 //! # Masking
 //!
 //! # Escaping
+//!
+//! For a shell, [`shell_quote`] makes one word of any text (`eval` only
+//! assigns), [`shell_word`] one that keeps a plain prefix (completion word
+//! lists), and [`is_shell_name`] tells which variable names `export`
+//! accepts. For a terminal, [`terminal`] escapes what a terminal would act
+//! on (control characters, ESC and BEL of an OSC title, bidi overrides);
+//! [`terminal_lines`] keeps newlines and tabs.
+//!
+//! ```
+//! use prefect_config::render::{shell_quote, shell_word, terminal};
+//!
+//! let key = "x.$(touch${IFS}/tmp/x)\u{1b}]0;pwned\u{7}";
+//! assert_eq!(shell_quote("a'b"), r"'a'\''b'");
+//! assert_eq!(shell_word("x.$(y)"), r"x.\$\(y\)");
+//! assert_eq!(terminal(key), r"x.$(touch${IFS}/tmp/x)\u{1b}]0;pwned\u{7}");
+//! ```
 
 mod escape;
 mod mask;
+
+pub(crate) use escape::Line;
+pub use escape::{is_shell_name, shell_quote, shell_word, terminal, terminal_lines};
