@@ -300,7 +300,7 @@ fn zsh_and_fish_do_not_run_a_command_in_a_key() {
     let files = TempFiles::new();
     let bin = bin_dir(&files);
     let key = format!("k_$(touch${{IFS}}{PWNED})`touch {PWNED}`");
-    user_file_with_keys(&files, &[key.clone(), format!("k_\u{1b}]0;t\u{7}")]);
+    user_file_with_keys(&files, &[key.clone(), "k_\u{1b}]0;t\u{7}".to_owned()]);
     std::fs::create_dir_all(files.path("cwd")).unwrap();
     let fish = fish_completes(&files, &bin, "prefect-config get x.k");
     assert_eq!(fish, [format!("x.{key}")]);

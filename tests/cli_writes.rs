@@ -6,10 +6,8 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::TempFiles;
 use common::cli::{chmod, cmd, mode, user_file, with_defaults};

@@ -4,6 +4,9 @@
 //! terminal (ESC with an OSC title, BEL, C1 CSI, DEL, a bidi override).
 //! Included with `#[path]` by the tests that need it.
 
+// Each test binary uses its own part of it.
+#![allow(dead_code)]
+
 use proptest::prelude::*;
 
 /// The file every command-running piece tries to create, relative to the
