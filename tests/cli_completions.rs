@@ -145,3 +145,29 @@ fn complete_keys_falls_back_to_the_defaults_quietly() {
         .stdout("server.port\n")
         .stderr("");
 }
+
+/// Issue 19: `__complete-keys` printed raw ESC characters and newlines. A
+/// key with a control character is left out; `--bash` quotes the others.
+#[test]
+fn complete_keys_prints_no_control_character() {
+    let files = TempFiles::new();
+    let d = with_defaults(&files);
+    files.write(
+        ".prefect/config.toml",
+        "[x]\n\"t\\u001b]0;owned\\u0007\" = 1\n\"a\\nb\" = 2\n\"$(touch y)\" = 3\nplain = 4\n",
+    );
+    for (flag, want) in [
+        (None, "x.$(touch y)\nx.plain\n"),
+        (Some("--bash"), "x.\\$\\(touch\\ y\\)\nx.plain\n"),
+    ] {
+        cmd(&files)
+            .args(&d)
+            .arg("__complete-keys")
+            .args(flag)
+            .arg("x.")
+            .assert()
+            .success()
+            .stdout(want)
+            .stderr("");
+    }
+}

@@ -200,3 +200,41 @@ impl fmt::Display for ConfigWarning {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 19: names read from a file or a directory listing reached the
+    /// terminal raw (an OSC title sequence) through a warning's `Display`.
+    #[test]
+    fn names_display_escaped() {
+        let osc = "n\u{1b}]0;owned\u{7}\n";
+        let warnings = [
+            ConfigWarning::SecretsDir {
+                path: format!("/run/secrets/{osc}").into(),
+                problem: "is a directory".into(),
+            },
+            ConfigWarning::MissingReference {
+                key: osc.into(),
+                reference: osc.into(),
+                origin: Source::EnvVar(osc.into()),
+            },
+            ConfigWarning::UnknownEnvKey {
+                var: osc.into(),
+                key: osc.into(),
+                suggestion: osc.into(),
+            },
+        ];
+        for warning in warnings {
+            let text = warning.to_string();
+            assert!(!text.contains(['\u{1b}', '\u{7}', '\n']), "{text:?}");
+            assert!(text.contains(r"n\u{1b}]0;owned\u{7}\n"), "{text}");
+        }
+        let err = crate::config::ConfigError::NotATable {
+            key: osc.into(),
+            origin: Source::UserFile(std::path::Path::new(osc).into()),
+        };
+        assert!(!err.to_string().contains('\u{1b}'), "{err}");
+    }
+}
