@@ -1,11 +1,10 @@
 //! `completions SHELL`, `man`, and the hidden `__complete-keys` the scripts
-//! call; the bash script is run by bash (Debian has it, as it has `script`).
+//! call, from the binary alone; the scripts run in bash, zsh and fish in
+//! `cli_shells.rs` (feature `integration`).
 #![cfg(feature = "cli")]
 #![cfg(unix)]
 
 mod common;
-
-use std::process::Command;
 
 use common::TempFiles;
 use common::cli::{cmd, with_defaults};
@@ -147,170 +146,28 @@ fn complete_keys_falls_back_to_the_defaults_quietly() {
         .stderr("");
 }
 
-/// What bash completes for `words` (the last one being completed), with
-/// the script `completions bash` prints, calling the binary by its path.
-fn bash_completes(files: &TempFiles, words: &[&str]) -> Vec<String> {
-    let bin = env!("CARGO_BIN_EXE_prefect-config");
-    let path = files.write("prefect-config.bash", &script(files, "bash"));
-    let quoted: Vec<String> = std::iter::once(bin)
-        .chain(words.iter().copied())
-        .map(|w| format!("'{w}'"))
-        .collect();
-    let program = format!(
-        r#"source '{}'
-COMP_WORDS=({})
-COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
-COMP_LINE="${{COMP_WORDS[*]}}"
-_prefect_config_keys "${{COMP_WORDS[0]}}" "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
-printf '%s\n' "${{COMPREPLY[@]}}"
-"#,
-        path.display(),
-        quoted.join(" ")
-    );
-    let out = Command::new("bash")
-        .args(["--norc", "--noprofile", "-c", &program])
-        .env_clear()
-        .env("HOME", files.dir.path())
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .expect("bash is installed");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
+/// Issue 19: `__complete-keys` printed raw ESC characters and newlines. A
+/// key with a control character is left out; `--bash` quotes the others.
 #[test]
-fn bash_completes_key_names_subcommands_and_flags() {
+fn complete_keys_prints_no_control_character() {
     let files = TempFiles::new();
-    let defaults = with_defaults(&files);
-    let defaults = defaults[1].as_str();
-    files.write(".prefect/config.toml", "[extra]\nthing = 1\n");
-    let d = ["--defaults", defaults];
-    let keys = |words: &[&str]| {
-        let all: Vec<&str> = d.iter().chain(words).copied().collect();
-        bash_completes(&files, &all)
-    };
-    assert_eq!(keys(&["get", "server.p"]), ["server.port"]);
-    assert_eq!(
-        keys(&["explain", "server.database.p"]),
-        ["server.database.password"]
+    let d = with_defaults(&files);
+    files.write(
+        ".prefect/config.toml",
+        "[x]\n\"t\\u001b]0;owned\\u0007\" = 1\n\"a\\nb\" = 2\n\"$(touch y)\" = 3\nplain = 4\n",
     );
-    assert_eq!(keys(&["view", "ext"]), ["extra", "extra.thing"]);
-    assert_eq!(keys(&["unset", "extra.t"]), ["extra.thing"]);
-    assert_eq!(keys(&["set", "-q", "server.h"]), ["server.host"]);
-    assert_eq!(keys(&["env", "--include", "server.p"]), ["server.port"]);
-    // `--user` on the line is passed on: that file's keys, not the home's.
-    let other = files.write("other.toml", "[elsewhere]\nkey = 1\n");
-    let other = other.display().to_string();
-    assert_eq!(
-        keys(&["--user", &other, "get", "e"]),
-        ["elsewhere", "elsewhere.key"]
-    );
-    // Otherwise clap_complete's completions: subcommands, flags, values.
-    assert_eq!(bash_completes(&files, &["comp"]), ["completions"]);
-    assert_eq!(bash_completes(&files, &["get", "--f"]), ["--format"]);
-    assert_eq!(
-        bash_completes(&files, &["get", "server.port", "--format", "j"]),
-        ["json"]
-    );
-    assert_eq!(bash_completes(&files, &["--color", "ne"]), ["never"]);
-    assert_eq!(
-        bash_completes(&files, &["secret", "get", "--show-s"]),
-        ["--show-secrets"]
-    );
-    assert_eq!(bash_completes(&files, &["completions", "fi"]), ["fish"]);
-    // No key names where none belong.
-    assert!(keys(&["secret", "get", "server"]).is_empty());
-}
-
-/// A copy of the binary named `prefect-config` in a directory for `PATH`
-/// (fish's script calls the command by that name).
-fn bin_dir(files: &TempFiles) -> std::path::PathBuf {
-    let dir = files.path("bin");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::os::unix::fs::symlink(
-        env!("CARGO_BIN_EXE_prefect-config"),
-        dir.join("prefect-config"),
-    )
-    .unwrap();
-    dir
-}
-
-/// What fish completes for `line` with the script `completions fish` prints.
-fn fish_completes(files: &TempFiles, bin: &std::path::Path, line: &str) -> Vec<String> {
-    let path = files.write("prefect-config.fish", &script(files, "fish"));
-    let program = format!("source '{}'; complete -C '{line}'", path.display());
-    let out = Command::new("fish")
-        .args(["--no-config", "-c", &program])
-        .env_clear()
-        .env("HOME", files.dir.path())
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-        .output()
-        .expect("fish is installed (.ci/run installs it)");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
-        .collect()
-}
-
-#[test]
-fn fish_completes_key_names() {
-    let files = TempFiles::new();
-    let bin = bin_dir(&files);
-    files.write(".prefect/config.toml", "[extra]\nthing = 1\n");
-    let other = files.write("other.toml", "[elsewhere]\nkey = 1\n");
-    let other = other.display();
-    let fish = |line: &str| fish_completes(&files, &bin, line);
-    assert_eq!(fish("prefect-config get server.po"), ["server.port"]);
-    assert_eq!(fish("prefect-config view extra.t"), ["extra.thing"]);
-    assert_eq!(
-        fish("prefect-config env --include server.po"),
-        ["server.port"]
-    );
-    assert_eq!(
-        fish(&format!("prefect-config --user {other} explain elsewhere.")),
-        ["elsewhere.key"]
-    );
-    assert_eq!(fish("prefect-config comp"), ["completions"]);
-    assert!(!fish("prefect-config secret get server.po").contains(&"server.port".to_owned()));
-}
-
-/// zsh: the function the script gives `_arguments` as the key arguments'
-/// action, run with the line as `_prefect-config` keeps it and `compadd`
-/// replaced by a printer.
-#[test]
-fn zsh_key_function_lists_the_keys_of_the_typed_files() {
-    let files = TempFiles::new();
-    let bin = bin_dir(&files);
-    let path = files.write("_prefect-config", &script(&files, "zsh"));
-    files.write(".prefect/config.toml", "[extra]\nthing = 1\n");
-    let other = files.write("other.toml", "[elsewhere]\nkey = 1\n");
-    let run = |line: &str| {
-        let program = format!(
-            "compdef() {{ :; }}; source '{}'; compadd() {{ shift; print -l -- ${{(P)1}}; }}; \
-             _prefect_config_line=({line}); _prefect_config_keys",
-            path.display()
-        );
-        let out = Command::new("zsh")
-            .args(["-f", "-c", &program])
-            .env_clear()
-            .env("HOME", files.dir.path())
-            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-            .output()
-            .expect("zsh is installed (.ci/run installs it)");
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let keys = run("prefect-config get server.p");
-    assert!(keys.lines().any(|k| k == "server.port"), "{keys}");
-    assert!(keys.lines().any(|k| k == "extra.thing"), "{keys}");
-    let keys = run(&format!("prefect-config --user {} view e", other.display()));
-    assert!(keys.lines().any(|k| k == "elsewhere.key"), "{keys}");
-    assert!(!keys.lines().any(|k| k == "extra"), "{keys}");
-    let keys = run(&format!("prefect-config --user={} view e", other.display()));
-    assert!(keys.lines().any(|k| k == "elsewhere.key"), "{keys}");
+    for (flag, want) in [
+        (None, "x.$(touch y)\nx.plain\n"),
+        (Some("--bash"), "x.\\$\\(touch\\ y\\)\nx.plain\n"),
+    ] {
+        cmd(&files)
+            .args(&d)
+            .arg("__complete-keys")
+            .args(flag)
+            .arg("x.")
+            .assert()
+            .success()
+            .stdout(want)
+            .stderr("");
+    }
 }

@@ -1,89 +1,19 @@
-//! Colour on a terminal and off it: the binary runs under a pseudo-terminal
-//! made by util-linux `script`, which Debian-based machines (ours and CI's)
-//! have, or into a pipe (assert_cmd).
+//! Colour into a pipe (assert_cmd), and what reaches a terminal: no raw
+//! control character from a file on stderr. On a pseudo-terminal (util-linux
+//! `script`, another program): `cli_pty.rs`.
 #![cfg(feature = "cli")]
 #![cfg(unix)]
 
 mod common;
-
-use std::process::Command;
 
 use common::TempFiles;
 use common::cli::{cmd, with_defaults};
 
 const ESC: char = '\u{1b}';
 
-/// Runs the binary on a pseudo-terminal with `TERM=xterm` plus `env`, and
-/// returns what it printed (`script` merges stdout and stderr).
-fn on_terminal(files: &TempFiles, args: &str, env: &[(&str, &str)]) -> String {
-    let bin = env!("CARGO_BIN_EXE_prefect-config");
-    let mut cmd = Command::new("script");
-    cmd.args(["-qec", &format!("{bin} {args}"), "/dev/null"])
-        .env_clear()
-        .env("HOME", files.dir.path())
-        .env("PATH", "/usr/bin:/bin")
-        .env("TERM", "xterm");
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    let out = cmd.output().expect("`script` (util-linux) is installed");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The text without its escape codes.
 fn plain(text: &str) -> String {
     anstream::adapter::strip_str(text).to_string()
-}
-
-#[test]
-fn auto_colours_a_terminal_unless_no_color() {
-    let files = TempFiles::new();
-    let coloured = on_terminal(&files, "explain server.port", &[]);
-    assert!(coloured.contains(ESC), "{coloured:?}");
-    let auto = on_terminal(&files, "--color auto explain server.port", &[]);
-    assert!(auto.contains(ESC), "{auto:?}");
-    let plain_text = on_terminal(&files, "explain server.port", &[("NO_COLOR", "1")]);
-    assert!(!plain_text.contains(ESC), "{plain_text:?}");
-    assert!(plain_text.contains("server.port"));
-    assert_eq!(plain(&coloured), plain_text);
-}
-
-#[test]
-fn never_is_plain_on_a_terminal() {
-    let files = TempFiles::new();
-    for args in [
-        "--color never explain server.port",
-        "explain server.port --color=never",
-        "--color never sources",
-    ] {
-        let out = on_terminal(&files, args, &[]);
-        assert!(!out.contains(ESC), "{args}: {out:?}");
-    }
-}
-
-#[test]
-fn a_dumb_terminal_is_plain_unless_forced() {
-    let files = TempFiles::new();
-    let dumb = on_terminal(&files, "explain server.port", &[("TERM", "dumb")]);
-    assert!(!dumb.contains(ESC), "{dumb:?}");
-    let forced = on_terminal(
-        &files,
-        "explain server.port",
-        &[("TERM", "dumb"), ("CLICOLOR_FORCE", "1")],
-    );
-    assert!(forced.contains(ESC), "{forced:?}");
-}
-
-#[test]
-fn the_flag_wins_over_no_color() {
-    let files = TempFiles::new();
-    let out = on_terminal(
-        &files,
-        "--color always explain server.port",
-        &[("NO_COLOR", "1")],
-    );
-    assert!(out.contains(ESC), "{out:?}");
 }
 
 #[test]
@@ -111,44 +41,6 @@ fn always_colours_a_pipe_and_clicolor_force_does_too() {
     // Machine-readable output is never styled.
     let json = piped(&["--color", "always", "sources", "--format", "json"], &[]);
     assert!(!json.contains(ESC), "{json}");
-}
-
-/// The column after the layer name starts at the same place on every line,
-/// with colour on (on a terminal, and forced into a pipe).
-#[test]
-fn sources_columns_line_up_in_colour() {
-    let files = TempFiles::new();
-    let d = with_defaults(&files);
-    files.write(".prefect/config.toml", "[server]\nport = 1\n");
-    let forced = cmd(&files)
-        .args(&d)
-        .args(["--color", "always", "sources"])
-        .env("PREFECT__SERVER__HOST", "h")
-        .assert()
-        .success();
-    let forced = String::from_utf8_lossy(&forced.get_output().stdout).into_owned();
-    let terminal = on_terminal(&files, "sources", &[]);
-    for text in [forced, terminal] {
-        assert!(text.contains(ESC), "{text:?}");
-        let stripped = plain(&text);
-        let rows: Vec<&str> = stripped
-            .lines()
-            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
-            .collect();
-        assert_eq!(rows.len(), 4, "{stripped}");
-        let starts: Vec<usize> = rows
-            .iter()
-            .map(|row| {
-                // `N. layer   place  (status)`: where `place` starts.
-                let layer_at = row.find(". ").unwrap() + 2;
-                let after_layer = layer_at + row[layer_at..].find(' ').unwrap();
-                row.len() - row[after_layer..].trim_start().len()
-            })
-            .collect();
-        assert!(starts.iter().all(|s| *s == starts[0]), "{stripped}");
-        assert!(rows[0].contains("defaults"), "{stripped}");
-        assert!(rows[3].contains("PREFECT__*"), "{stripped}");
-    }
 }
 
 #[test]

@@ -6,10 +6,8 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::TempFiles;
 use common::cli::{chmod, cmd, mode, user_file, with_defaults};
@@ -207,74 +205,6 @@ fn json_values_are_stored_as_such() {
         .assert()
         .code(1)
         .stderr(contains("not valid JSON"));
-}
-
-/// Starts the binary on a pseudo-terminal (util-linux `script`) and returns
-/// it with a reader thread that collects what the terminal shows.
-fn on_terminal(
-    files: &TempFiles,
-    args: &str,
-) -> (std::process::Child, std::sync::mpsc::Receiver<Vec<u8>>) {
-    let bin = assert_cmd::cargo::cargo_bin("prefect-config");
-    let mut child = Command::new("script")
-        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
-        .env_clear()
-        .env("HOME", files.dir.path())
-        .env("PATH", "/usr/bin:/bin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("`script` (util-linux) is installed");
-    let mut stdout = child.stdout.take().unwrap();
-    let (send, receive) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 || send.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    (child, receive)
-}
-
-/// Issue item 4: on a terminal, `secret set NAME` prompts on stderr and
-/// reads without echo.
-#[test]
-fn secret_set_prompts_without_echo_on_a_terminal() {
-    let files = TempFiles::new();
-    let d = with_defaults(&files).join(" ");
-    let (mut child, output) = on_terminal(&files, &format!("{d} secret set TYPED"));
-    let mut shown = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !String::from_utf8_lossy(&shown).contains("TYPED") {
-        assert!(
-            Instant::now() < deadline,
-            "no prompt: {:?}",
-            String::from_utf8_lossy(&shown)
-        );
-        if let Ok(chunk) = output.recv_timeout(Duration::from_millis(100)) {
-            shown.extend(chunk);
-        }
-    }
-    // The prompt is written just before echo is turned off.
-    std::thread::sleep(Duration::from_millis(300));
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"typed-secret-42\r").unwrap();
-    stdin.flush().unwrap();
-    let status = child.wait().unwrap();
-    drop(stdin);
-    while let Ok(chunk) = output.recv_timeout(Duration::from_millis(500)) {
-        shown.extend(chunk);
-    }
-    let shown = String::from_utf8_lossy(&shown);
-    assert!(status.success(), "{shown}");
-    assert!(shown.contains("Value for secret `TYPED`"), "{shown}");
-    assert!(!shown.contains("typed-secret-42"), "echoed: {shown}");
-    assert_eq!(
-        get(&files, "context.secrets.TYPED"),
-        json!("typed-secret-42")
-    );
 }
 
 #[test]

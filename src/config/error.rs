@@ -11,13 +11,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::Source;
+use crate::render::Line;
 
 /// Everything that can go wrong while loading a [`Config`](crate::config::Config)
 /// or extracting typed values from it.
 ///
 /// Messages read "`<what>` for key `a.b` in `<origin>`" and never include a
 /// secret: only [`Extract`](ConfigError::Extract) shows a value, and only for
-/// a key that is not sensitive.
+/// a key that is not sensitive. Names read from files or the environment
+/// (keys, variables, paths) print with their control characters escaped
+/// ([`render::terminal`](crate::render::terminal)).
 ///
 /// ```
 /// use prefect_config::config::{ConfigError, Loader};
@@ -43,7 +46,7 @@ pub enum ConfigError {
     /// let cause = err.source().unwrap().to_string(); // "No such file or directory (os error 2)"
     /// assert!(!cause.is_empty() && !err.to_string().contains(&cause));
     /// ```
-    #[error("cannot read `{}`", path.display())]
+    #[error("cannot read `{}`", Line(path.display()))]
     Read {
         /// The file that could not be read.
         path: PathBuf,
@@ -53,7 +56,10 @@ pub enum ConfigError {
     },
 
     /// A TOML layer is not valid TOML.
-    #[error("TOML syntax error in {origin} at line {line}, column {column}: {message}")]
+    #[error(
+        "TOML syntax error in {origin} at line {line}, column {column}: {}",
+        Line(message)
+    )]
     Syntax {
         /// The layer holding the bad TOML.
         origin: Source,
@@ -78,7 +84,9 @@ pub enum ConfigError {
 
     /// A key shadows a method of Prefect's `Config` object, which Prefect rejects.
     #[error(
-        "invalid key `{key}` in {origin}: `{name}` is reserved (it names a method of Prefect's Config)"
+        "invalid key `{}` in {origin}: `{}` is reserved (it names a method of Prefect's Config)",
+        Line(key),
+        Line(name)
     )]
     InvalidKey {
         /// The full dotted path of the key.
@@ -91,7 +99,8 @@ pub enum ConfigError {
 
     /// An environment variable such as `PREFECT__A____B` has an empty key part.
     #[error(
-        "environment variable `{var}` has an empty key part (two `__` separators in a row or at the end)"
+        "environment variable `{}` has an empty key part (two `__` separators in a row or at the end)",
+        Line(var)
     )]
     EmptyEnvKeyPart {
         /// The variable's name.
@@ -102,7 +111,9 @@ pub enum ConfigError {
     /// to a value, not a table (`a = 1` in a file, `PREFECT__A__B=2`).
     /// Prefect fails here too.
     #[error(
-        "environment variable `{var}` sets a key below `{key}`, which {origin} sets to a value, not a table"
+        "environment variable `{}` sets a key below `{}`, which {origin} sets to a value, not a table",
+        Line(var),
+        Line(key)
     )]
     EnvBelowValue {
         /// The variable.
@@ -115,7 +126,7 @@ pub enum ConfigError {
 
     /// A key that must hold a table holds a value (`tasks = 1` where the
     /// standard loader fills in task defaults). Prefect fails here too.
-    #[error("key `{key}` in {origin} must be a table")]
+    #[error("key `{}` in {origin} must be a table", Line(key))]
     NotATable {
         /// The key.
         key: String,
@@ -124,7 +135,7 @@ pub enum ConfigError {
     },
 
     /// `${a.b}` references form a cycle.
-    #[error("reference cycle between keys: {}", .keys.join(" -> "))]
+    #[error("reference cycle between keys: {}", Line(.keys.join(" -> ")))]
     ReferenceCycle {
         /// The keys in the cycle, in order, the first repeated at the end.
         keys: Vec<String>,
@@ -132,7 +143,8 @@ pub enum ConfigError {
 
     /// Expanding `$VAR` / `~` kept changing a value for 10 rounds.
     #[error(
-        "expanding environment variables for key `{key}` in {origin} did not settle after 10 rounds"
+        "expanding environment variables for key `{}` in {origin} did not settle after 10 rounds",
+        Line(key)
     )]
     ExpansionDidNotSettle {
         /// The key whose value kept changing.
@@ -143,7 +155,8 @@ pub enum ConfigError {
 
     /// Resolving `${a.b}` references in one value did not finish.
     #[error(
-        "resolving references for key `{key}` in {origin} did not finish (the value keeps producing new references)"
+        "resolving references for key `{}` in {origin} did not finish (the value keeps producing new references)",
+        Line(key)
     )]
     ReferenceDidNotSettle {
         /// The key whose value kept changing.
@@ -154,7 +167,10 @@ pub enum ConfigError {
 
     /// A value grew past [`Limits::max_value_bytes`](crate::config::Limits::max_value_bytes)
     /// through `$VAR` expansion or `${...}` references.
-    #[error("the value for key `{key}` in {origin} grew past the limit of {limit} bytes")]
+    #[error(
+        "the value for key `{}` in {origin} grew past the limit of {limit} bytes",
+        Line(key)
+    )]
     TooLarge {
         /// The key whose value grew too large.
         key: String,
@@ -167,7 +183,8 @@ pub enum ConfigError {
     /// `${...}` substitutions made the configuration as a whole larger than
     /// [`Limits::max_total_bytes`](crate::config::Limits::max_total_bytes).
     #[error(
-        "resolving references for key `{key}` grew the configuration past the limit of {limit} bytes"
+        "resolving references for key `{}` grew the configuration past the limit of {limit} bytes",
+        Line(key)
     )]
     TreeTooLarge {
         /// The key being resolved when the limit was passed.
@@ -178,7 +195,7 @@ pub enum ConfigError {
 
     /// A figment provider added with [`Loader::provider`](crate::config::Loader::provider)
     /// failed to give its data.
-    #[error("{origin} failed: {message}")]
+    #[error("{origin} failed: {}", Line(message))]
     Provider {
         /// The provider.
         origin: Source,
@@ -200,7 +217,7 @@ pub enum ConfigError {
     /// assert!(!err.to_string().contains("-2"));
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
-    #[error("{message} for key `{key}`{}", origin_suffix(.origin))]
+    #[error("{} for key `{}`{}", Line(message), Line(key), origin_suffix(.origin))]
     Extract {
         /// The dotted key path at fault (empty for the root).
         key: String,

@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::render::Line;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// The origin of a configuration value: which layer set it, and exactly where.
@@ -120,18 +121,23 @@ impl fmt::Display for Source {
         match self {
             Source::EmbeddedDefaults => f.write_str("embedded defaults"),
             Source::DefaultsToml => f.write_str("defaults (TOML string)"),
-            Source::DefaultsFile(p) => write!(f, "defaults file `{}`", p.display()),
-            Source::UserFile(p) => write!(f, "user config `{}`", p.display()),
-            Source::BackendFile(p) => write!(f, "backend config `{}`", p.display()),
-            Source::SecretsFile(p) => write!(f, "secrets file `{}`", p.display()),
-            Source::EnvVar(name) => write!(f, "environment variable `{name}`"),
+            Source::DefaultsFile(p) => write!(f, "defaults file `{}`", Line(p.display())),
+            Source::UserFile(p) => write!(f, "user config `{}`", Line(p.display())),
+            Source::BackendFile(p) => write!(f, "backend config `{}`", Line(p.display())),
+            Source::SecretsFile(p) => write!(f, "secrets file `{}`", Line(p.display())),
+            Source::EnvVar(name) => write!(f, "environment variable `{}`", Line(name)),
             Source::Runtime => f.write_str("runtime override"),
             Source::TaskDefaults => f.write_str("task defaults"),
             Source::Provider {
                 name,
                 file: Some(file),
-            } => write!(f, "provider `{name}` (file `{}`)", file.display()),
-            Source::Provider { name, file: None } => write!(f, "provider `{name}`"),
+            } => write!(
+                f,
+                "provider `{}` (file `{}`)",
+                Line(name),
+                Line(file.display())
+            ),
+            Source::Provider { name, file: None } => write!(f, "provider `{}`", Line(name)),
         }
     }
 }

@@ -6,11 +6,15 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::Source;
+use crate::render::Line;
 
 /// A problem that did not stop loading but probably deserves a look.
 ///
 /// Read them with [`Config::warnings`](crate::config::Config::warnings). Like
-/// errors, warnings name keys and origins, never values.
+/// errors, warnings name keys and origins, never values; `Display` escapes
+/// the control characters of names read from files or the environment
+/// ([`render::terminal`](crate::render::terminal)), so that printing a
+/// warning cannot drive the terminal.
 ///
 /// ```
 /// use prefect_config::config::{ConfigWarning, Loader};
@@ -133,7 +137,10 @@ impl fmt::Display for ConfigWarning {
                 suggestion,
             } => write!(
                 f,
-                "environment variable `{var}` sets unknown key `{key}`: did you mean `{suggestion}`?"
+                "environment variable `{}` sets unknown key `{}`: did you mean `{}`?",
+                Line(var),
+                Line(key),
+                Line(suggestion)
             ),
             ConfigWarning::MissingReference {
                 key,
@@ -141,7 +148,9 @@ impl fmt::Display for ConfigWarning {
                 origin,
             } => write!(
                 f,
-                "reference `${{{reference}}}` for key `{key}` in {origin} names no key; it became \"\""
+                "reference `${{{}}}` for key `{}` in {origin} names no key; it became \"\"",
+                Line(reference),
+                Line(key)
             ),
             ConfigWarning::TableReference {
                 key,
@@ -149,7 +158,9 @@ impl fmt::Display for ConfigWarning {
                 origin,
             } => write!(
                 f,
-                "reference `${{{reference}}}` for key `{key}` in {origin} names a table, not a value; it became \"\""
+                "reference `${{{}}}` for key `{}` in {origin} names a table, not a value; it became \"\"",
+                Line(reference),
+                Line(key)
             ),
             ConfigWarning::UnknownFileKey {
                 key,
@@ -157,28 +168,73 @@ impl fmt::Display for ConfigWarning {
                 suggestion,
             } => write!(
                 f,
-                "key `{key}` in {origin} is not in the defaults: did you mean `{suggestion}`?"
+                "key `{}` in {origin} is not in the defaults: did you mean `{}`?",
+                Line(key),
+                Line(suggestion)
             ),
             ConfigWarning::MissingFile { var, path } => write!(
                 f,
-                "`{var}` names `{}`, which does not exist; it was skipped",
-                path.display()
+                "`{}` names `{}`, which does not exist; it was skipped",
+                Line(var),
+                Line(path.display())
             ),
             ConfigWarning::SecretsDir { path, problem } => {
                 write!(
                     f,
-                    "secrets directory entry `{}` {problem}; skipped",
-                    path.display()
+                    "secrets directory entry `{}` {}; skipped",
+                    Line(path.display()),
+                    Line(problem)
                 )
             }
             ConfigWarning::EnvConflict { var, winner } => write!(
                 f,
-                "environment variable `{var}` was ignored: `{winner}` sets the same key or one of its parents or children"
+                "environment variable `{}` was ignored: `{}` sets the same key or one of its parents or children",
+                Line(var),
+                Line(winner)
             ),
             ConfigWarning::GlobalLoadFailed { error } => write!(
                 f,
-                "the global configuration failed to load ({error}); the context uses the embedded defaults"
+                "the global configuration failed to load ({}); the context uses the embedded defaults",
+                Line(error)
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 19: names read from a file or a directory listing reached the
+    /// terminal raw (an OSC title sequence) through a warning's `Display`.
+    #[test]
+    fn names_display_escaped() {
+        let osc = "n\u{1b}]0;owned\u{7}\n";
+        let warnings = [
+            ConfigWarning::SecretsDir {
+                path: format!("/run/secrets/{osc}").into(),
+                problem: "is a directory".into(),
+            },
+            ConfigWarning::MissingReference {
+                key: osc.into(),
+                reference: osc.into(),
+                origin: Source::EnvVar(osc.into()),
+            },
+            ConfigWarning::UnknownEnvKey {
+                var: osc.into(),
+                key: osc.into(),
+                suggestion: osc.into(),
+            },
+        ];
+        for warning in warnings {
+            let text = warning.to_string();
+            assert!(!text.contains(['\u{1b}', '\u{7}', '\n']), "{text:?}");
+            assert!(text.contains(r"n\u{1b}]0;owned\u{7}\n"), "{text}");
+        }
+        let err = crate::config::ConfigError::NotATable {
+            key: osc.into(),
+            origin: Source::UserFile(std::path::Path::new(osc).into()),
+        };
+        assert!(!err.to_string().contains('\u{1b}'), "{err}");
     }
 }

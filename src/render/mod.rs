@@ -2,10 +2,10 @@
 //!
 //! Two jobs, one module each:
 //!
-//! - [`mask`](self#masking): hides what the one sensitivity rule
+//! - masking (`mask.rs`, [below](self#masking)): hides what the one sensitivity rule
 //!   ([`crate::config`]'s *What is sensitive*) marks, part by part: a table or
 //!   an array whose children are partly sensitive is masked child by child.
-//! - [`escape`](self#escaping): writes text for its destination, so that
+//! - escaping (`escape.rs`, [below](self#escaping)): writes text for its destination, so that
 //!   a key, a label or a value taken from a hostile file can only ever be
 //!   data: a POSIX shell (`eval` only assigns, completion never expands), a
 //!   terminal (control characters escaped), JSON and TOML (their own
@@ -17,9 +17,50 @@
 //!
 //! # Masking
 //!
+//! The loader flags each value that is sensitive whole (its key, or a value
+//! it was built from); the parts of a list or table are judged by the same
+//! rule as they are masked. Values print as `********`; unset ones (`null`,
+//! `""`) as they are. The entry points are on the types that hold values:
+//! [`Config::get_masked`](crate::config::Config::get_masked),
+//! [`Config::mask_view`](crate::config::Config::mask_view), `Debug` of
+//! [`Config`](crate::config::Config),
+//! [`Explanation::redacted`](crate::config::Explanation::redacted), and
+//! `Display`/`Debug` of a context [`Snapshot`](crate::context::Snapshot).
+//!
+//! ```
+//! use prefect_config::config::Loader;
+//! use serde_json::json;
+//!
+//! let cfg = Loader::new()
+//!     .defaults_toml("[[dbs]]\nhost = 'db'\npassword = 'pw'\n[app]\nurls = ['redis://:pw@cache', 'https://x']")
+//!     .load()?;
+//! assert_eq!(cfg.get_masked("dbs"), Some(json!([{"host": "db", "password": "********"}])));
+//! assert_eq!(cfg.get_masked("app.urls"), Some(json!(["********", "https://x"])));
+//! assert!(!format!("{cfg:?}").contains("pw@"));
+//! # Ok::<(), prefect_config::config::ConfigError>(())
+//! ```
+//!
 //! # Escaping
+//!
+//! For a shell, [`shell_quote`] makes one word of any text (`eval` only
+//! assigns), [`shell_word`] one that keeps a plain prefix (completion word
+//! lists), and [`is_shell_name`] tells which variable names `export`
+//! accepts. For a terminal, [`terminal`] escapes what a terminal would act
+//! on (control characters, ESC and BEL of an OSC title, bidi overrides);
+//! [`terminal_lines`] keeps newlines and tabs.
+//!
+//! ```
+//! use prefect_config::render::{shell_quote, shell_word, terminal};
+//!
+//! let key = "x.$(touch${IFS}/tmp/x)\u{1b}]0;pwned\u{7}";
+//! assert_eq!(shell_quote("a'b"), r"'a'\''b'");
+//! assert_eq!(shell_word("x.$(y)"), r"x.\$\(y\)");
+//! assert_eq!(terminal(key), r"x.$(touch${IFS}/tmp/x)\u{1b}]0;pwned\u{7}");
+//! ```
 
 mod escape;
 pub(crate) mod mask;
 
+pub(crate) use escape::Line;
+pub use escape::{is_shell_name, shell_quote, shell_word, terminal, terminal_lines};
 pub(crate) use mask::{MASK, SECRETS_KEY};

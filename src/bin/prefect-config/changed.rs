@@ -40,7 +40,7 @@ impl Defaults {
             None => Loader::new().embedded_defaults(),
         };
         let config = loader.task_defaults(true).load().map_err(|e| {
-            Failure(format!(
+            Failure::from(format!(
                 "cannot load the defaults alone to compare with them: {}",
                 with_causes(&e)
             ))

@@ -339,4 +339,8 @@ pub struct CompleteKeysArgs {
     /// Only the keys that start with this.
     #[arg(default_value = "")]
     pub prefix: String,
+    /// Each key as a word list entry for bash's `compgen -W`, which expands
+    /// what it is given: quoted, so that it expands to the key itself.
+    #[arg(long)]
+    pub bash: bool,
 }

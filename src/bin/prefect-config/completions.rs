@@ -9,11 +9,10 @@
 //! and backend files, the environment; `--defaults`, `--user`, `--backend`
 //! and `--env-prefix` typed on the line are passed on).
 
-use std::io::Write;
-
 use clap::{Command, CommandFactory, ValueHint};
 use clap_complete::Shell;
 use prefect_config::config::{Config, Loader};
+use prefect_config::render::{shell_word, terminal};
 
 use crate::Failure;
 use crate::cli::{Cli, CompleteKeysArgs, CompletionsArgs};
@@ -46,10 +45,7 @@ PowerShell:  prefect-config completions powershell | Out-String | Invoke-Express
 
 /// Prints the completion script for `args.shell`.
 pub fn run(args: &CompletionsArgs) -> Result<(), Failure> {
-    let script = script(args.shell);
-    std::io::stdout()
-        .write_all(script.as_bytes())
-        .map_err(|e| Failure::from(format!("cannot write the script: {e}")))
+    crate::stdout::print(&script(args.shell))
 }
 
 /// The script for `shell`.
@@ -122,8 +118,16 @@ _prefect_config_keys() {{
         *) [[ " {subcommands} " == *" $sub "* ]] && want=1 ;;
     esac
     if [[ "$cur" != -* ]] && (( want )); then
-        keys="$("${{COMP_WORDS[0]}}" "${{loader[@]}}" __complete-keys 2>/dev/null)"
-        COMPREPLY=( $(compgen -W "$keys" -- "$cur") )
+        # `--bash`: each key quoted, so that compgen's expansion of its word
+        # list gives the key back and runs nothing (compgen matches what was
+        # typed, unquoted, against it); read line by line, so that no key is
+        # split or globbed, and quoted again to be inserted on the line.
+        keys="$("${{COMP_WORDS[0]}}" "${{loader[@]}}" __complete-keys --bash 2>/dev/null)"
+        COMPREPLY=()
+        while IFS= read -r word; do
+            printf -v word '%q' "$word"
+            COMPREPLY+=("$word")
+        done < <(compgen -W "$keys" -- "$cur")
         return 0
     fi
     _prefect__config "$@"
@@ -241,10 +245,22 @@ complete -c prefect-config -n "__fish_seen_subcommand_from get explain view set 
 complete -c prefect-config -n "__fish_seen_subcommand_from env" -l include -r -f -a "(__prefect_config_keys)"
 "#;
 
-/// `__complete-keys [PREFIX]`: every key path (tables and leaves) of the
-/// configuration `loader` loads, or of its defaults alone when it does not
-/// load; nothing on stderr (a completion must not print over the prompt).
-pub fn keys(loader: &Loader, defaults: Option<&std::path::Path>, args: &CompleteKeysArgs) {
+/// `__complete-keys [--bash] [PREFIX]`: every key path (tables and leaves)
+/// of the configuration `loader` loads, or of its defaults alone when it
+/// does not load, one a line; nothing on stderr (a completion must not print
+/// over the prompt).
+///
+/// A key that holds a control character (a newline, ESC) or a bidi control
+/// is left out: no shell's completion can show or insert it safely, and the
+/// list is one key a line. zsh's `compadd` and fish quote what they insert,
+/// so they get the keys as they are; bash gets each as [`shell_word`]`(key)`,
+/// which its `compgen -W` expands (quoting honoured) to the key, running
+/// nothing; the script quotes it again to insert it.
+pub fn keys(
+    loader: &Loader,
+    defaults: Option<&std::path::Path>,
+    args: &CompleteKeysArgs,
+) -> Result<(), Failure> {
     let config = loader.load().or_else(|_| {
         let only_defaults = match defaults {
             Some(path) => Loader::new().defaults_file(path),
@@ -252,16 +268,20 @@ pub fn keys(loader: &Loader, defaults: Option<&std::path::Path>, args: &Complete
         };
         only_defaults.load()
     });
-    let Ok(config) = config else { return };
+    let Ok(config) = config else { return Ok(()) };
     let mut out = String::new();
     for key in key_paths(&config) {
-        if key.starts_with(&args.prefix) {
-            out.push_str(&key);
-            out.push('\n');
+        if !key.starts_with(&args.prefix) || terminal(&key) != key.as_str() {
+            continue;
         }
+        if args.bash {
+            out.push_str(&shell_word(&key));
+        } else {
+            out.push_str(&key);
+        }
+        out.push('\n');
     }
-    // A closed pipe (the shell stopped reading) is not worth a message.
-    let _ = std::io::stdout().write_all(out.as_bytes());
+    crate::stdout::print(&out)
 }
 
 /// The path of every table and leaf, tables before what they hold, each once.

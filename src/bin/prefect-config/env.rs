@@ -7,8 +7,9 @@ use crate::Failure;
 use crate::changed;
 use crate::cli::EnvArgs;
 use crate::keys;
-use crate::output::{Masker, escape_controls};
-use crate::render::{is_shell_name, shell_quote};
+use prefect_config::render::{is_shell_name, shell_quote, terminal};
+
+use crate::output::Masker;
 
 pub fn run(layers: &Layers, args: &EnvArgs, default_prefix: &str) -> Result<(), Failure> {
     let config = layers.config();
@@ -41,7 +42,7 @@ pub fn run(layers: &Layers, args: &EnvArgs, default_prefix: &str) -> Result<(), 
     let (hidden, shown): (Vec<_>, Vec<_>) = leaves.iter().partition(|(key, _)| masker.hides(key));
     let shown: Vec<(&str, &Value)> = shown.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let (out, left_out) = exports(config, &shown, prefix, &|_| None);
-    print!("{out}");
+    crate::stdout::print(&out)?;
     note_hidden(hidden.len());
     warn_left_out(&left_out);
     Ok(())
@@ -63,11 +64,14 @@ pub fn exports(
             if let Some(why) = cannot_travel(config, key, value, &name, prefix) {
                 left_out.push(format!(
                     "key `{}` cannot travel as an environment variable: {why}; left out",
-                    escape_controls(key.to_owned())
+                    terminal(key)
                 ));
                 continue;
             }
-            out.push_str(&format!("export {name}={}", shell_quote(&text)));
+            // Every byte quoted: `eval` of the line only assigns. On a
+            // terminal the quoted value is escaped too (nobody evals a screen).
+            let quoted = shell_quote(&text);
+            out.push_str(&format!("export {name}={}", crate::stdout::shown(&quoted)));
             if let Some(comment) = suffix(key) {
                 out.push_str(&comment);
             }
@@ -87,14 +91,14 @@ fn cannot_travel(
     name: &str,
     prefix: &str,
 ) -> Option<String> {
-    let name_shown = escape_controls(name.to_owned());
+    let name_shown = terminal(name);
     match env_var_key(prefix, name) {
         None => Some(format!(
             "`{name_shown}` has an empty part, which the loader rejects"
         )),
         Some(back) if back != key => Some(format!(
             "`{name_shown}` would load back as `{}` (only secret names under `context.secrets` keep upper-case letters)",
-            escape_controls(back)
+            terminal(&back)
         )),
         // The dotted key does not lead back to this leaf: one of its parts
         // holds a dot (or is empty), which no variable name can spell.

@@ -3,6 +3,7 @@
 
 use prefect_config::Value;
 use prefect_config::config::{Explanation, Layers};
+use prefect_config::render::terminal;
 
 use crate::cli::ExplainArgs;
 use crate::output::{Masker, Style, inline, source_label};
@@ -46,11 +47,9 @@ pub fn run(layers: &Layers, args: &ExplainArgs, prefix: &str) -> Result<(), Fail
                 }
             }
         }
-        print!("{}", json_text(&out)?);
-        return Ok(());
+        return crate::stdout::print(&crate::stdout::shown(&json_text(&out)?));
     }
-    print!("{}", text(&why, Style::for_stdout(), &referenced));
-    Ok(())
+    crate::stdout::print(&text(&why, Style::for_stdout(), &referenced))
 }
 
 fn text(
@@ -58,7 +57,7 @@ fn text(
     style: Style,
     referenced: &dyn Fn(&Option<String>) -> Option<Value>,
 ) -> String {
-    let mut out = format!("{}\n", style.key(why.key()));
+    let mut out = format!("{}\n", style.key(&terminal(why.key())));
     if why.value().is_object() && why.layers().is_empty() {
         out.push_str(&format!(
             "  a table; value: {}  {}\n",
@@ -100,9 +99,9 @@ fn text(
                 (Some(r), Some(source)) => {
                     let value = referenced(&step.reference)
                         .map_or_else(String::new, |v| format!(" = {}", inline(&v)));
-                    format!("${{{r}}}{value}, from {}", source_label(source))
+                    format!("${{{}}}{value}, from {}", terminal(r), source_label(source))
                 }
-                (Some(r), None) => format!("${{{r}}}: no such value"),
+                (Some(r), None) => format!("${{{}}}: no such value", terminal(r)),
                 (None, _) => step.kind.name().replace('_', " "),
             };
             out.push_str(&format!(

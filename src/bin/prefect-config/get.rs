@@ -18,13 +18,13 @@ pub fn run(layers: &Layers, args: &GetArgs, prefix: &str) -> Result<(), Failure>
         json_text(&shown)?
     } else {
         match &shown {
-            Value::String(s) => format!("{s}\n"),
+            // Exact for a script; escaped on a terminal.
+            Value::String(s) => format!("{}\n", crate::stdout::shown(s)),
             // As everywhere outside JSON (see `render::NULL`).
             Value::Null => format!("{NULL}\n"),
-            Value::Object(_) => toml_text(&shown)?,
+            Value::Object(_) => crate::stdout::shown(&toml_text(&shown)?).into_owned(),
             other => format!("{other}\n"),
         }
     };
-    print!("{text}");
-    Ok(())
+    crate::stdout::print(&text)
 }

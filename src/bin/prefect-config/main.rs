@@ -3,8 +3,12 @@
 //!
 //! A thin layer over the library's public API: [`cli`] holds the clap
 //! structures, one file per command does its work, [`output`] decides
-//! masking, [`style`] colour and what `--quiet` silences. Exit status: 0
-//! success, 1 failure, 2 usage error (clap).
+//! masking, [`style`] colour and what `--quiet` silences; everything for
+//! standard output goes through [`stdout::print`], and every name or value
+//! read from a file is escaped by the library's `render` for its
+//! destination (a shell, a terminal). Exit status: 0 success (also when the
+//! reader of standard output closed it early), 1 failure (a full disk
+//! included), 2 usage error (clap).
 
 mod changed;
 mod cli;
@@ -20,6 +24,7 @@ mod render;
 mod secret;
 mod set;
 mod sources;
+mod stdout;
 mod style;
 mod validate;
 mod view;
@@ -31,16 +36,25 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 use prefect_config::config::{Config, Layers, Loader};
 use prefect_config::edit::ConfigFile;
+use prefect_config::render::terminal;
 
 use cli::{Cli, Command, SecretCommand};
 
-/// A failure: a message for stderr and exit status 1. Never holds a value.
+/// Why a command stopped early. Never holds a value.
 #[derive(Debug)]
-pub struct Failure(String);
+pub enum Failure {
+    /// A message for stderr, and exit status 1.
+    Message(String),
+    /// Standard output was closed (`prefect-config view | head`): the reader
+    /// wants no more, so the command ends quietly with status 0, as Unix
+    /// tools do (they die of SIGPIPE, which Rust ignores, so here it is an
+    /// error from the write, turned into this by [`stdout::print`]).
+    ClosedPipe,
+}
 
 impl From<String> for Failure {
     fn from(message: String) -> Self {
-        Failure(message)
+        Failure::Message(message)
     }
 }
 
@@ -69,10 +83,11 @@ fn main() -> ExitCode {
     style::init(cli.color, cli.quiet);
     match run(&cli) {
         Ok(code) => code,
-        Err(Failure(message)) => {
+        Err(Failure::Message(message)) => {
             style::error(message);
             ExitCode::FAILURE
         }
+        Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
     }
 }
 
@@ -88,7 +103,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::CompleteKeys(args) => {
-            completions::keys(&loader(cli), cli.defaults.as_deref(), args);
+            completions::keys(&loader(cli), cli.defaults.as_deref(), args)?;
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -182,9 +197,9 @@ fn check_paths(cli: &Cli, loader: &Loader) -> Result<(), Failure> {
     {
         if let Some(input) = inputs.iter().find(|i| i.layer == layer && !i.found) {
             let path = input.path.as_deref().unwrap_or(Path::new(""));
-            return Err(Failure(format!(
+            return Err(Failure::from(format!(
                 "--{layer} `{}` does not exist",
-                path.display()
+                terminal(&path.display().to_string())
             )));
         }
     }
@@ -192,7 +207,10 @@ fn check_paths(cli: &Cli, loader: &Loader) -> Result<(), Failure> {
         for file in &args.files {
             let resolved = loader.clone().user_file(file).inputs();
             if resolved.iter().any(|i| i.layer == "user" && !i.found) {
-                return Err(Failure(format!("`{}` does not exist", file.display())));
+                return Err(Failure::from(format!(
+                    "`{}` does not exist",
+                    terminal(&file.display().to_string())
+                )));
             }
         }
     }
@@ -234,7 +252,7 @@ fn user_path(cli: &Cli, loader: &Loader) -> Result<PathBuf, Failure> {
         .into_iter()
         .find(|input| input.layer == "user")
         .and_then(|input| input.path)
-        .ok_or_else(|| Failure("cannot tell where the user config file is".into()))
+        .ok_or_else(|| Failure::from("cannot tell where the user config file is".to_owned()))
 }
 
 /// "no key `a.b`", with the closest existing keys.
@@ -263,13 +281,13 @@ pub fn missing_key(config: &Config, key: &str) -> Failure {
     let suggestions: Vec<String> = scored
         .into_iter()
         .take(3)
-        .map(|(_, c)| format!("`{c}`"))
+        .map(|(_, c)| format!("`{}`", terminal(&c)))
         .collect();
-    let mut message = format!("no key `{key}` in the configuration");
+    let mut message = format!("no key `{}` in the configuration", terminal(key));
     if !suggestions.is_empty() {
         message.push_str(&format!("; did you mean {}?", suggestions.join(", ")));
     }
-    Failure(message)
+    Failure::from(message)
 }
 
 /// Warns when a user, backend or defaults file, or a file of the secrets

@@ -10,8 +10,7 @@ use crate::cli::Cli;
 pub fn run() -> Result<(), Failure> {
     let mut out = Vec::new();
     page(&mut out).map_err(|e| format!("cannot render the man page: {e}"))?;
-    std::io::Write::write_all(&mut std::io::stdout(), &out)
-        .map_err(|e| Failure::from(format!("cannot write the man page: {e}")))
+    crate::stdout::print(&String::from_utf8_lossy(&out))
 }
 
 /// The page's roff text, into `out`.

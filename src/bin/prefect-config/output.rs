@@ -2,6 +2,7 @@
 
 use prefect_config::Value;
 use prefect_config::config::{Config, Explanation, Layers, Source};
+use prefect_config::render::terminal;
 
 // The commands import `Style` from here, beside the other printing helpers.
 pub use crate::style::Style;
@@ -62,30 +63,11 @@ pub fn join(path: &str, key: &str) -> String {
 }
 
 /// The short label of a source: `defaults`, a file path, or a variable name,
-/// with control characters escaped so that a label can never end a comment
-/// line (a path holding a newline must not inject a command into `env` output).
+/// escaped for a terminal, so that it stays on one line: a label can never
+/// end a comment in `env` output (a path holding a newline must not inject a
+/// command under `eval`), nor drive the terminal.
 pub fn source_label(source: &Source) -> String {
-    escape_controls(raw_label(source))
-}
-
-/// `label` with control characters escaped (`\n`), so that it stays on one
-/// line and can never end a comment or a quoted word.
-pub fn escape_controls(label: String) -> String {
-    if label.chars().any(char::is_control) {
-        label
-            .chars()
-            .flat_map(|c| {
-                let escaped: Vec<char> = if c.is_control() {
-                    c.escape_default().collect()
-                } else {
-                    vec![c]
-                };
-                escaped
-            })
-            .collect()
-    } else {
-        label
-    }
+    terminal(&raw_label(source)).into_owned()
 }
 
 fn raw_label(source: &Source) -> String {
@@ -108,7 +90,12 @@ pub fn provenance_label(masker: &Masker, key: &str, source: &Source) -> String {
     if let Some(why) = masker.explain(key) {
         for step in why.steps() {
             if let (Some(reference), Some(from)) = (&step.reference, &step.source) {
-                label.push_str(&format!(", ${{{reference}}} from {}", source_label(from)));
+                // A reference name is read from a file: one line, escaped.
+                label.push_str(&format!(
+                    ", ${{{}}} from {}",
+                    terminal(reference),
+                    source_label(from)
+                ));
             }
         }
     }
@@ -135,20 +122,25 @@ pub fn references_json(masker: &Masker, key: &str) -> Value {
 
 /// A value on one line, as compact JSON (strings quoted, so `"4200"` and
 /// 4200 differ), except that null prints as everywhere outside JSON output
-/// ([`NULL`](crate::render::NULL)).
+/// ([`NULL`](crate::render::NULL)); escaped for a terminal (JSON leaves
+/// DEL, C1 controls and bidi overrides as they are).
 pub fn inline(value: &Value) -> String {
+    terminal(&inline_json(value)).into_owned()
+}
+
+fn inline_json(value: &Value) -> String {
     let join = |items: Vec<String>| items.join(",");
     match value {
         Value::Null => crate::render::NULL.to_owned(),
-        Value::Array(items) => format!("[{}]", join(items.iter().map(inline).collect())),
+        Value::Array(items) => format!("[{}]", join(items.iter().map(inline_json).collect())),
         Value::Object(map) => format!(
             "{{{}}}",
             join(
                 map.iter()
                     .map(|(key, value)| format!(
                         "{}:{}",
-                        inline(&key.clone().into()),
-                        inline(value)
+                        inline_json(&key.clone().into()),
+                        inline_json(value)
                     ))
                     .collect()
             )

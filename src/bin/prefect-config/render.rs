@@ -1,4 +1,5 @@
-//! Rendering values as TOML, JSON and shell `export` lines.
+//! Rendering values as TOML and JSON (escaping for a shell or a terminal is
+//! the library's `prefect_config::render`).
 
 use prefect_config::Value;
 
@@ -39,37 +40,5 @@ pub fn to_toml(value: &Value) -> toml::Value {
         Value::Object(map) => {
             toml::Value::Table(map.iter().map(|(k, v)| (k.clone(), to_toml(v))).collect())
         }
-    }
-}
-
-/// `text` quoted for a POSIX shell: single quotes, each `'` written `'\''`.
-pub fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
-/// True for a name a POSIX shell accepts in `export NAME=...`.
-pub fn is_shell_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_survive_single_quotes() {
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
-    }
-
-    #[test]
-    fn shell_names() {
-        assert!(is_shell_name("PREFECT__A_1"));
-        assert!(!is_shell_name("PREFECT__A-B"));
-        assert!(!is_shell_name("1A"));
     }
 }

@@ -34,7 +34,7 @@ pub fn run(config: &Config, command: &SecretCommand) -> Result<ExitCode, Failure
                 (Value::String(s), true) => s.clone(),
                 (other, true) => other.to_string(),
             };
-            println!("{text}");
+            crate::stdout::print(&format!("{}\n", crate::stdout::shown(&text)))?;
             Ok(ExitCode::SUCCESS)
         }
         SecretCommand::Exists { name, cloud } => {
@@ -60,9 +60,12 @@ pub fn run(config: &Config, command: &SecretCommand) -> Result<ExitCode, Failure
                     _ => Vec::new(),
                 }
             };
+            let mut out = String::new();
             for name in names {
-                println!("{name}");
+                out.push_str(&crate::stdout::shown(&name));
+                out.push('\n');
             }
+            crate::stdout::print(&out)?;
             Ok(ExitCode::SUCCESS)
         }
         SecretCommand::Set {
@@ -163,7 +166,7 @@ fn read_value(name: &str, given: Option<&str>) -> Result<String, Failure> {
             format!("Value for secret `{name}`: "),
             prompt,
         )
-        .map_err(|e| Failure(format!("cannot read the secret from the terminal: {e}")));
+        .map_err(|e| Failure::from(format!("cannot read the secret from the terminal: {e}")));
     }
     let mut text = String::new();
     std::io::stdin()

@@ -47,7 +47,7 @@ pub fn value(key: &str, text: &str, how: &ValueArgs) -> Result<Value, Failure> {
     if how.json {
         // serde_json's message gives the position only, never the text.
         serde_json::from_str(text)
-            .map_err(|e| Failure(format!("the value for `{key}` is not valid JSON: {e}")))
+            .map_err(|e| Failure::from(format!("the value for `{key}` is not valid JSON: {e}")))
     } else {
         Ok(Value::String(text.to_owned()))
     }
@@ -62,7 +62,7 @@ fn pairs(args: &[String]) -> Result<Vec<(&str, &str)>, Failure> {
             out.push((key, value));
         } else {
             let value = args.next().ok_or_else(|| {
-                Failure(format!(
+                Failure::from(format!(
                     "`{arg}` has no value: give `KEY VALUE` or `KEY=VALUE`"
                 ))
             })?;
@@ -74,7 +74,7 @@ fn pairs(args: &[String]) -> Result<Vec<(&str, &str)>, Failure> {
 
 fn check_key(key: &str) -> Result<(), Failure> {
     if key.split('.').any(str::is_empty) {
-        return Err(Failure(format!(
+        return Err(Failure::from(format!(
             "`{key}` is not a key: give a dotted path such as `server.port`"
         )));
     }

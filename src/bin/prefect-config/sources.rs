@@ -1,6 +1,7 @@
 //! `sources`: the layers in order, with paths and whether each was found.
 
 use prefect_config::config::Input;
+use prefect_config::render::terminal;
 
 use crate::Failure;
 use crate::cli::SourcesArgs;
@@ -10,8 +11,7 @@ use crate::render::json_text;
 pub fn run(inputs: &[Input], args: &SourcesArgs, prefix: &str) -> Result<(), Failure> {
     if args.format.is_json() {
         let json = serde_json::to_value(inputs).map_err(|e| e.to_string())?;
-        print!("{}", json_text(&json)?);
-        return Ok(());
+        return crate::stdout::print(&crate::stdout::shown(&json_text(&json)?));
     }
     let style = Style::for_stdout();
     let rows: Vec<(String, String)> = inputs.iter().map(|input| row(input, prefix)).collect();
@@ -33,11 +33,10 @@ pub fn run(inputs: &[Input], args: &SourcesArgs, prefix: &str) -> Result<(), Fai
             paint(style, &status),
         ));
         for name in &input.env_vars {
-            out.push_str(&format!("     {name}\n"));
+            out.push_str(&format!("     {}\n", terminal(name)));
         }
     }
-    print!("{out}");
-    Ok(())
+    crate::stdout::print(&out)
 }
 
 /// Where a layer is read from, and whether it was found (or how many
@@ -54,7 +53,7 @@ fn row(input: &Input, prefix: &str) -> (String, String) {
         ),
         (_, None) => ("embedded".to_owned(), "found".to_owned()),
         (_, Some(path)) => (
-            path.display().to_string(),
+            terminal(&path.display().to_string()).into_owned(),
             if input.found { "found" } else { "not found" }.to_owned(),
         ),
     }

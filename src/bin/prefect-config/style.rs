@@ -134,14 +134,14 @@ impl Style {
 /// `prefect-config: error: MESSAGE` on stderr; never silenced.
 pub fn error(message: impl Display) {
     let style = Style::for_stderr();
-    eprintln!("prefect-config: {}: {message}", style.bad("error"));
+    to_stderr(&style.bad("error"), message);
 }
 
 /// `prefect-config: warning: MESSAGE` on stderr, unless `--quiet`.
 pub fn warning(message: impl Display) {
     if !quiet() {
         let style = Style::for_stderr();
-        eprintln!("prefect-config: {}: {message}", style.warn("warning"));
+        to_stderr(&style.warn("warning"), message);
     }
 }
 
@@ -149,15 +149,32 @@ pub fn warning(message: impl Display) {
 pub fn note(message: impl Display) {
     if !quiet() {
         let style = Style::for_stderr();
-        eprintln!("prefect-config: {}: {message}", style.note("note"));
+        to_stderr(&style.note("note"), message);
     }
 }
 
 /// `prefect-config: MESSAGE` (what a command did) on stderr, unless `--quiet`.
 pub fn status(message: impl Display) {
     if !quiet() {
-        eprintln!("prefect-config: {message}");
+        to_stderr("", message);
     }
+}
+
+/// The one way to stderr: `prefect-config: KIND: MESSAGE`, the message with
+/// what a terminal would act on escaped (a key, a reference or a file name
+/// in it may come from a hostile file), newlines kept for multi-line parser
+/// messages. A stderr that cannot be written is ignored: there is nowhere
+/// left to say so, and `eprintln!` would panic.
+fn to_stderr(kind: &str, message: impl Display) {
+    use std::io::Write;
+    let message = message.to_string();
+    let message = prefect_config::render::terminal_lines(&message);
+    let line = if kind.is_empty() {
+        format!("prefect-config: {message}\n")
+    } else {
+        format!("prefect-config: {kind}: {message}\n")
+    };
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use prefect_config::config::{Diagnostic, Loader, Problem};
+use prefect_config::render::terminal_lines;
 
 use crate::output::Style;
 use crate::{Failure, with_causes};
@@ -29,7 +30,7 @@ pub fn run(base: &Loader, files: &[PathBuf]) -> Result<ExitCode, Failure> {
             } else {
                 warnings += 1;
             }
-            println!("{}", line(&diagnostic, style));
+            crate::stdout::print(&format!("{}\n", line(&diagnostic, style)))?;
         }
     }
     if errors == 0 && warnings == 0 {
@@ -49,9 +50,19 @@ fn line(diagnostic: &Diagnostic, style: Style) -> String {
         .at
         .as_ref()
         .map_or_else(|| "prefect-config".to_owned(), ToString::to_string);
+    // Escaped before styling, so that only the style's own escapes remain.
+    let at = terminal_lines(&at);
     match &diagnostic.problem {
-        Problem::Error(err) => format!("{at}: {}: {}", style.bad("error"), with_causes(err)),
-        Problem::Warning(warning) => format!("{at}: {}: {warning}", style.warn("warning")),
-        _ => format!("{at}: {diagnostic}"),
+        Problem::Error(err) => format!(
+            "{at}: {}: {}",
+            style.bad("error"),
+            terminal_lines(&with_causes(err))
+        ),
+        Problem::Warning(warning) => format!(
+            "{at}: {}: {}",
+            style.warn("warning"),
+            terminal_lines(&warning.to_string())
+        ),
+        _ => terminal_lines(&format!("{at}: {diagnostic}")).into_owned(),
     }
 }

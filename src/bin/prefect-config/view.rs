@@ -68,7 +68,7 @@ pub fn run(
                 || Value::Object(Default::default()),
                 |v| masker.masked(path, &v),
             );
-            json_text(&shown)?
+            crate::stdout::shown(&json_text(&shown)?).into_owned()
         }
         Format::Json => {
             let items: Vec<Value> = leaves
@@ -95,7 +95,7 @@ pub fn run(
                     Value::Object(item)
                 })
                 .collect();
-            json_text(&Value::Array(items))?
+            crate::stdout::shown(&json_text(&Value::Array(items))?).into_owned()
         }
         Format::Toml => {
             // Full table paths (`[server.database]`), so that a subtree can be
@@ -107,7 +107,7 @@ pub fn run(
             if annotated {
                 toml_annotated(&tree, &leaves, &label, style)?
             } else {
-                toml_text(&tree)?
+                crate::stdout::shown(&toml_text(&tree)?).into_owned()
             }
         }
         Format::Env => {
@@ -123,8 +123,7 @@ pub fn run(
             out
         }
     };
-    print!("{text}");
-    Ok(())
+    crate::stdout::print(&text)
 }
 
 /// `value` nested under the tables of `path` (`server.database` gives
@@ -182,7 +181,8 @@ fn toml_annotated(
             value.decor_mut().set_suffix(format!("  # {label}"));
         }
     }
-    let rendered = doc.to_string();
+    // Escaped for a terminal before the comments are dimmed.
+    let rendered = crate::stdout::shown(&doc.to_string()).into_owned();
     if style_is_plain(style) {
         return Ok(rendered);
     }

@@ -21,9 +21,9 @@ pub fn user_file(path: PathBuf, loader: &Loader, allow_expansion: bool) -> Confi
 pub fn apply(file: &ConfigFile, changes: &[Change]) -> Result<Edited, Failure> {
     let edited = file.apply(changes).map_err(|e| match e {
         EditError::NotExact { .. } => {
-            Failure(format!("{e}; pass --allow-expansion to store it anyway"))
+            Failure::from(format!("{e}; pass --allow-expansion to store it anyway"))
         }
-        other => Failure(other.to_string()),
+        other => Failure::from(other.to_string()),
     })?;
     if edited.readable_by_others() && changes.iter().any(|c| is_sensitive_key(&c.key())) {
         warn_readable(edited.file());
@@ -35,10 +35,11 @@ pub fn apply(file: &ConfigFile, changes: &[Change]) -> Result<Edited, Failure> {
 pub fn warn_readable(path: &Path) {
     // Escaped and quoted: a path may hold a newline and a command, and the
     // suggestion is meant to be pasted into a shell.
-    let shown = crate::output::escape_controls(path.display().to_string());
+    let path = path.display().to_string();
+    let shown = prefect_config::render::terminal(&path);
     crate::style::warning(format_args!(
         "`{shown}` holds secrets and is readable by group or others; run `chmod 600 {}`",
-        crate::render::shell_quote(&shown)
+        prefect_config::render::shell_quote(&shown)
     ));
 }
 
