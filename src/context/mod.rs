@@ -415,7 +415,8 @@ pub fn update(overrides: impl Into<Overrides>) {
 }
 
 /// The value of `key` if it is visible; otherwise sets it to `default` (as
-/// [`set`] does) and returns that.
+/// [`set`] does) and returns that. A `default` nested deeper than
+/// [`MAX_DEPTH`](crate::config::MAX_DEPTH) sets nothing and gives `null`.
 ///
 /// ```
 /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/home/doc")]).load().unwrap()).ok();
@@ -433,6 +434,11 @@ pub fn setdefault(key: impl Into<String>, default: impl Into<Value>) -> Value {
         return existing;
     }
     let default = default.into();
+    // Refused before the copy, which would walk it (see the module docs).
+    if depth::too_deep(&default) {
+        depth::dismantle(default);
+        return Value::Null;
+    }
     set(key, default.clone());
     default
 }
