@@ -63,7 +63,7 @@
 //! recursion. The functions that return nothing ([`with`], [`scope`],
 //! [`with_async`], [`set`], [`update`], [`setdefault`], [`set_path`])
 //! refuse it silently; their fallible twins say so with
-//! [`ConfigError::ValueTooDeep`](crate::config::ConfigError::ValueTooDeep)
+//! [`ConfigError::ValueTooDeep`]
 //! naming the key: [`try_with`], [`try_scope`], [`try_with_async`],
 //! [`try_set`], and [`Overrides::check`] for overrides built by hand.
 //! `set_path("a.b", v)` counts the levels its path adds.
