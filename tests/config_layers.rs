@@ -75,10 +75,26 @@ fn missing_user_and_backend_files_are_skipped() {
     let cfg = Loader::new()
         .defaults_toml("a = 1")
         .user_file(files.path("nope.toml"))
-        .backend_file(files.dir.path()) // a directory is not a file either
+        .backend_file(files.path("nope/backend.toml"))
         .load()
         .unwrap();
     assert_eq!(cfg.as_value(), &json!({"a": 1}));
+    // A directory is not a missing file: it is an error naming it (issue 19).
+    let err = Loader::new()
+        .defaults_toml("a = 1")
+        .backend_file(files.dir.path())
+        .load()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ConfigError::NotRegularFile {
+                what: "a directory",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -129,17 +129,21 @@ fn negative_zero_is_the_integer_zero() {
     });
 }
 
-/// Documented difference: serde_json decodes at most 127 levels of nesting,
-/// where Python's `json.loads` goes on; deeper text is kept as it is.
+/// Documented difference: JSON is decoded to at most `MAX_DEPTH` (64)
+/// levels of nesting, the crate's cap for every value, where Python's
+/// `json.loads` goes on; deeper text is kept as it is.
 #[test]
-fn json_nested_128_levels_deep_stays_text() {
+fn json_nested_past_the_depth_cap_stays_text() {
+    use prefect_config::config::MAX_DEPTH;
     init();
     let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
     context::with(json!({}), || {
-        prefect_config::secrets::local().insert("D", nested(127));
+        prefect_config::secrets::local().insert("D", nested(MAX_DEPTH));
         assert!(get("D").is_array());
-        prefect_config::secrets::local().insert("D", nested(128));
-        assert_eq!(get("D"), json!(nested(128)));
+        for depth in [MAX_DEPTH + 1, 128] {
+            prefect_config::secrets::local().insert("D", nested(depth));
+            assert_eq!(get("D"), json!(nested(depth)));
+        }
     });
 }
 

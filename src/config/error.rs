@@ -55,6 +55,63 @@ pub enum ConfigError {
         source: Arc<io::Error>,
     },
 
+    /// A file the crate was asked to read is not a regular file: a
+    /// directory, FIFO, device or socket, or a file on `/proc` or `/sys`
+    /// (see [`read_file`](crate::config::read_file)). It is refused without
+    /// being read, so that it can neither block nor run on forever.
+    ///
+    /// ```
+    /// use prefect_config::config::{ConfigError, Loader};
+    /// let dir = tempfile::tempdir()?;
+    /// let err = Loader::new().defaults_file(dir.path()).load().unwrap_err();
+    /// assert!(matches!(err, ConfigError::NotRegularFile { what: "a directory", .. }));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[error("cannot read `{}`: it is {what}, not a regular file", path.display())]
+    NotRegularFile {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead ("a FIFO", "a directory", "a file on /proc or /sys", ...).
+        what: &'static str,
+    },
+
+    /// A configuration file is larger than
+    /// [`Limits::max_file_bytes`](crate::config::Limits::max_file_bytes); at
+    /// most one byte more than the limit was read.
+    #[error("`{}` is larger than the limit of {limit} bytes", path.display())]
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+
+    /// A value given at run time nests deeper than
+    /// [`MAX_DEPTH`](crate::config::MAX_DEPTH) levels below its top-level
+    /// key: a context value, an override, a provider's value. It is refused
+    /// whole (see the [`context`](crate::context#how-deep-a-value-may-nest)
+    /// module docs).
+    ///
+    /// ```
+    /// use prefect_config::{config::{ConfigError, MAX_DEPTH}, context};
+    /// let mut deep = serde_json::json!(1);
+    /// for _ in 0..=MAX_DEPTH {
+    ///     deep = serde_json::json!([deep]);
+    /// }
+    /// let err = context::try_set("k", deep).unwrap_err();
+    /// assert!(matches!(err, ConfigError::ValueTooDeep { limit: MAX_DEPTH, .. }));
+    /// assert_eq!(err.key(), Some("k"));
+    /// ```
+    #[error("the value for key `{key}` in {origin} is nested more than {limit} levels deep")]
+    ValueTooDeep {
+        /// The top-level key the value was given for.
+        key: String,
+        /// Who gave it ([`Source::Runtime`] for code).
+        origin: Source,
+        /// The nesting limit.
+        limit: usize,
+    },
+
     /// A TOML layer is not valid TOML.
     #[error(
         "TOML syntax error in {origin} at line {line}, column {column}: {}",
@@ -251,6 +308,15 @@ fn origin_suffix(origin: &Option<Source>) -> String {
 }
 
 impl ConfigError {
+    /// A too-deep value given for `key` by code.
+    pub(crate) fn too_deep(key: impl Into<String>) -> Self {
+        ConfigError::ValueTooDeep {
+            key: key.into(),
+            origin: Source::Runtime,
+            limit: crate::config::MAX_DEPTH,
+        }
+    }
+
     pub(crate) fn read(path: impl Into<PathBuf>, source: io::Error) -> Self {
         ConfigError::Read {
             path: path.into(),
@@ -272,6 +338,7 @@ impl ConfigError {
             | ConfigError::ReferenceDidNotSettle { key, .. }
             | ConfigError::TooLarge { key, .. }
             | ConfigError::TreeTooLarge { key, .. }
+            | ConfigError::ValueTooDeep { key, .. }
             | ConfigError::EnvBelowValue { key, .. }
             | ConfigError::NotATable { key, .. }
             | ConfigError::Extract { key, .. } => Some(key),
@@ -297,7 +364,8 @@ impl ConfigError {
             | ConfigError::TooLarge { origin, .. }
             | ConfigError::EnvBelowValue { origin, .. }
             | ConfigError::NotATable { origin, .. }
-            | ConfigError::Provider { origin, .. } => Some(origin),
+            | ConfigError::Provider { origin, .. }
+            | ConfigError::ValueTooDeep { origin, .. } => Some(origin),
             ConfigError::Extract { origin, .. } => origin.as_ref(),
             _ => None,
         }

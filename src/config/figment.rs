@@ -38,7 +38,7 @@ use serde_json::{Number, Value};
 use crate::config::layer::Layer;
 use crate::config::node::{Leaf, Node, Table};
 use crate::config::sensitive::{self, Scope, is_blank};
-use crate::config::{Config, ConfigError, Source, python};
+use crate::config::{Config, ConfigError, Source, depth, python};
 
 /// Reads a provider as a layer.
 pub(crate) fn provider_layer(provider: &dyn Provider) -> Result<Layer, ConfigError> {
@@ -62,6 +62,23 @@ pub(crate) fn provider_layer(provider: &dyn Provider) -> Result<Layer, ConfigErr
             .unwrap_or_default()
             .to_owned(),
     })?;
+    // The conversion below recurses once per level: a value over the cap is
+    // refused first, and the data taken apart without recursion.
+    let deep = data
+        .values()
+        .flat_map(|dict| dict.iter())
+        .find(|(_, value)| depth::too_deep(*value))
+        .map(|(key, _)| key.clone());
+    if let Some(key) = deep {
+        for value in data.into_values().flat_map(Dict::into_values) {
+            depth::dismantle(value);
+        }
+        return Err(ConfigError::ValueTooDeep {
+            key,
+            origin: source,
+            limit: crate::config::MAX_DEPTH,
+        });
+    }
     let mut root = Table::new(source.clone());
     for profile in [Profile::Default, Profile::Global] {
         if let Some(dict) = data.remove(&profile) {
@@ -69,6 +86,25 @@ pub(crate) fn provider_layer(provider: &dyn Provider) -> Result<Layer, ConfigErr
         }
     }
     Ok(Layer { source, root })
+}
+
+impl depth::Nested for FigValue {
+    #[inline]
+    fn children(&self) -> Option<impl Iterator<Item = &Self>> {
+        match self {
+            FigValue::Array(_, items) => Some(depth::Either::Left(items.iter())),
+            FigValue::Dict(_, dict) => Some(depth::Either::Right(dict.values())),
+            _ => None,
+        }
+    }
+
+    fn take_children(&mut self, into: &mut Vec<Self>) {
+        match self {
+            FigValue::Array(_, items) => into.append(items),
+            FigValue::Dict(_, dict) => into.extend(std::mem::take(dict).into_values()),
+            _ => {}
+        }
+    }
 }
 
 fn table_of(dict: Dict, source: &Source) -> Table {

@@ -11,8 +11,13 @@
 /// | [`max_value_bytes`](Limits::max_value_bytes): one value, as written or after `$VAR` expansion and `${...}` references | 1 MiB | [`ConfigError::TooLarge`](crate::config::ConfigError::TooLarge) |
 /// | [`max_substitutions`](Limits::max_substitutions): `${...}` substitutions in one load | 100,000 | [`ConfigError::ReferenceDidNotSettle`](crate::config::ConfigError::ReferenceDidNotSettle) |
 /// | [`max_total_bytes`](Limits::max_total_bytes): bytes substitutions add to the whole configuration, with the copies `explain` keeps | 32 MiB | [`ConfigError::TreeTooLarge`](crate::config::ConfigError::TreeTooLarge) |
+/// | [`max_file_bytes`](Limits::max_file_bytes): one configuration file (defaults, user, backend) | 16 MiB | [`ConfigError::FileTooLarge`](crate::config::ConfigError::FileTooLarge), read no further than the cap |
 /// | [`max_secret_file_bytes`](Limits::max_secret_file_bytes): one secrets-directory file | 64 KiB | the file is skipped with a warning |
 /// | [`max_secret_files`](Limits::max_secret_files): entries read from the secrets directory | 10,000 | the rest are skipped with a warning |
+///
+/// Every file is read through [`read_file`](crate::config::read_file)'s
+/// rule: opened without blocking, refused unless the opened descriptor is a
+/// regular file (not on `/proc` or `/sys`), and read no further than its cap.
 ///
 /// ```
 /// use prefect_config::config::{ConfigError, Limits, Loader};
@@ -36,6 +41,11 @@ pub struct Limits {
     /// configuration in one load, counting the copies of each value that
     /// [`Config::explain`](crate::config::Config::explain) keeps.
     pub max_total_bytes: usize,
+    /// The largest configuration file read (defaults, user, backend), in
+    /// bytes. A TOML file near the cap already holds more than any
+    /// configuration needs; the cap keeps a path such as `/dev/zero` or a
+    /// runaway file from being read into memory.
+    pub max_file_bytes: u64,
     /// The largest secrets-directory file read, in bytes.
     pub max_secret_file_bytes: u64,
     /// How many secrets-directory entries are read.
@@ -48,6 +58,7 @@ impl Default for Limits {
             max_value_bytes: 1 << 20,
             max_substitutions: 100_000,
             max_total_bytes: 32 << 20,
+            max_file_bytes: 16 << 20,
             max_secret_file_bytes: 64 * 1024,
             max_secret_files: 10_000,
         }
@@ -85,6 +96,17 @@ impl Limits {
     #[must_use]
     pub fn max_total_bytes(mut self, bytes: usize) -> Self {
         self.max_total_bytes = bytes;
+        self
+    }
+
+    /// Sets [`Limits::max_file_bytes`].
+    ///
+    /// ```
+    /// assert_eq!(prefect_config::config::Limits::default().max_file_bytes(5).max_file_bytes, 5);
+    /// ```
+    #[must_use]
+    pub fn max_file_bytes(mut self, bytes: u64) -> Self {
+        self.max_file_bytes = bytes;
         self
     }
 

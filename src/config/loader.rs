@@ -26,6 +26,7 @@ use crate::config::explain::{Input, Layers};
 use crate::config::layer::Layer;
 use crate::config::limits::Limits;
 use crate::config::node::{Node, Table};
+use crate::config::read_file;
 use crate::config::{
     Config, ConfigError, ConfigWarning, Source, env_layer, expand, figment as fig, merge,
     references, secrets_dir, task_defaults, typos, validate, values,
@@ -446,11 +447,12 @@ impl Loader {
                     let Some((path, source)) = self.file_of(kind, &env) else {
                         continue;
                     };
-                    // Read straight away (no `stat` first): what is not a
-                    // readable file is looked at only when the read fails.
-                    let text = match std::fs::read_to_string(&path) {
+                    // Read straight away (no `stat` first): the reader looks
+                    // at the file it opened, and a missing one is skipped.
+                    let cap = self.limits.max_file_bytes;
+                    let text = match read_file::read_config_text(&path, cap) {
                         Ok(text) => text,
-                        Err(_) if !path.is_file() => {
+                        Err(refused) if refused.is_missing() => {
                             // Prefect skips a missing file silently; a path named
                             // by a variable is a deliberate choice, so say so.
                             if let Some(var) = self.var_naming(kind, &env) {
@@ -461,8 +463,8 @@ impl Loader {
                             }
                             continue;
                         }
-                        Err(e) => {
-                            sink.report(ConfigError::read(&path, e))?;
+                        Err(refused) => {
+                            sink.report(refused.into_error(&path, cap))?;
                             continue;
                         }
                     };
@@ -557,9 +559,10 @@ impl Loader {
                     if let Some((path, source)) = self.file_of(kind, &env) {
                         let layer = source.layer();
                         // Only to find a `secrets_dir` key; problems surface on load.
-                        if let Some(parsed) = std::fs::read_to_string(&path)
-                            .ok()
-                            .and_then(|text| Layer::from_toml(source, &text).ok())
+                        if let Some(parsed) =
+                            read_file::read_config_text(&path, self.limits.max_file_bytes)
+                                .ok()
+                                .and_then(|text| Layer::from_toml(source, &text).ok())
                         {
                             match &mut files {
                                 Some(lower) => merge::merge(lower, parsed.root),
@@ -625,8 +628,9 @@ impl Loader {
             Defaults::Toml(text) => Layer::from_toml_into(Source::DefaultsToml, text, sink, seen),
             Defaults::File(path) => {
                 let path = expand_path(path, env, &self.limits);
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| ConfigError::read(&path, e))?;
+                let cap = self.limits.max_file_bytes;
+                let text = read_file::read_config_text(&path, cap)
+                    .map_err(|r| r.into_error(&path, cap))?;
                 Layer::from_toml_into(Source::DefaultsFile(Arc::from(path)), &text, sink, seen)
             }
         }

@@ -129,6 +129,7 @@
 mod cast;
 mod check;
 mod collect;
+pub(crate) mod depth;
 mod env;
 mod env_layer;
 mod error;
@@ -147,6 +148,7 @@ pub(crate) mod node;
 mod plain_toml;
 mod python;
 mod python_value;
+mod read_file;
 mod references;
 mod secrets_dir;
 pub(crate) mod sensitive;
@@ -173,6 +175,7 @@ pub use limits::Limits;
 pub use loader::{EMBEDDED_DEFAULTS, Loader};
 #[cfg(feature = "cloud")]
 pub(crate) use python::to_repr;
+pub use read_file::read_file;
 pub use sensitive::is_sensitive_key;
 pub use source::Source;
 pub use step::{LayerValue, Step, StepKind};

@@ -9,10 +9,12 @@
 //! files are taken as written: no `$VAR` expansion, no casting and no `${...}`
 //! references. Files over [`Limits::max_secret_file_bytes`] are skipped, and
 //! at most [`Limits::max_secret_files`] entries are read: a secret is small,
-//! and a huge or endless file (`/proc/...`) must never be read whole.
+//! and a huge or endless file (`/proc/...`) must never be read whole. Each
+//! entry is read through the crate's one reader (`read_file`): a FIFO,
+//! device, directory or file on `/proc` or `/sys` is a warning, decided on
+//! the descriptor that was opened, and never blocks.
 
 use std::fs;
-use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -21,6 +23,7 @@ use serde_json::Value;
 use crate::config::layer::Layer;
 use crate::config::limits::Limits;
 use crate::config::node::{Leaf, Node, Table};
+use crate::config::read_file::{self, Refused};
 use crate::config::{ConfigWarning, Source};
 
 /// Reads `dir` into a layer of `context.secrets`.
@@ -66,40 +69,31 @@ pub(crate) fn read(
         if name.starts_with('.') {
             continue;
         }
-        match fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => {
+        // One open, then questions to the opened descriptor: checking the
+        // path first would let the entry be swapped (for a FIFO) before
+        // the open.
+        let text = match read_file::read_text(&path, limits.max_secret_file_bytes) {
+            Ok(text) => text,
+            Err(Refused::NotRegular("a directory")) => {
                 warnings.push(report(&path, "is a directory, not a secret file".into()));
                 continue;
             }
-            Ok(meta) if !meta.is_file() => {
-                warnings.push(report(&path, "is not a regular file".into()));
+            Err(Refused::NotRegular(what)) => {
+                warnings.push(report(&path, format!("is {what}, not a regular file")));
                 continue;
             }
-            Ok(_) => {}
-            Err(err) => {
-                warnings.push(report(&path, format!("cannot be read: {err}")));
+            Err(Refused::TooLarge) => {
+                warnings.push(report(
+                    &path,
+                    format!("is larger than {} bytes", limits.max_secret_file_bytes),
+                ));
                 continue;
             }
-        }
-        let mut bytes = Vec::new();
-        let read = fs::File::open(&path).and_then(|file| {
-            file.take(limits.max_secret_file_bytes.saturating_add(1))
-                .read_to_end(&mut bytes)
-        });
-        if read.is_ok() && bytes.len() as u64 > limits.max_secret_file_bytes {
-            warnings.push(report(
-                &path,
-                format!("is larger than {} bytes", limits.max_secret_file_bytes),
-            ));
-            continue;
-        }
-        let text = match read.map(|_| String::from_utf8(bytes)) {
-            Ok(Ok(text)) => text,
-            Ok(Err(_)) => {
+            Err(Refused::Io(err)) if err.kind() == std::io::ErrorKind::InvalidData => {
                 warnings.push(report(&path, "is not UTF-8 text".into()));
                 continue;
             }
-            Err(err) => {
+            Err(Refused::Io(err)) => {
                 warnings.push(report(&path, format!("cannot be read: {err}")));
                 continue;
             }

@@ -6,13 +6,13 @@ use std::fmt;
 
 use once_cell::sync::OnceCell;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use smallvec::SmallVec;
 
 use crate::config::key::{self, split};
 use crate::config::node::{Node, Table, value_at};
 use crate::config::sensitive::{self, Scope, is_blank};
-use crate::config::{ConfigError, ConfigWarning, Source, export, extract, merge};
+use crate::config::{ConfigError, ConfigWarning, Source, depth, export, extract, merge};
 use crate::render::mask;
 
 /// A loaded, fully resolved configuration.
@@ -284,6 +284,12 @@ impl Config {
     /// assert_eq!(over.source_of("logging.level"), Some(&Source::Runtime));
     /// # Ok::<(), prefect_config::config::ConfigError>(())
     /// ```
+    ///
+    /// A top-level key whose value nests deeper than [`MAX_DEPTH`] is left
+    /// out (it would overflow the stack of the passes that walk the tree);
+    /// [`try_with_overrides`](Config::try_with_overrides) reports it instead.
+    ///
+    /// [`MAX_DEPTH`]: crate::config::MAX_DEPTH
     pub fn with_overrides(&self, overrides: &Value) -> Config {
         // Copy the node tree only: the cached plain view would be a second
         // tree copied just to be thrown away by the merge.
@@ -296,16 +302,51 @@ impl Config {
         out
     }
 
+    /// [`with_overrides`](Config::with_overrides), or
+    /// [`ConfigError::ValueTooDeep`](crate::config::ConfigError::ValueTooDeep)
+    /// naming the first top-level key whose value nests deeper than
+    /// [`MAX_DEPTH`](crate::config::MAX_DEPTH).
+    ///
+    /// ```
+    /// use prefect_config::config::{Loader, MAX_DEPTH};
+    /// use serde_json::json;
+    /// let cfg = Loader::new().defaults_toml("a = 1").load()?;
+    /// let mut deep = json!(0);
+    /// for _ in 0..=MAX_DEPTH {
+    ///     deep = json!([deep]);
+    /// }
+    /// let err = cfg.try_with_overrides(&json!({"a": 2, "deep": deep})).unwrap_err();
+    /// assert_eq!(err.key(), Some("deep"));
+    /// assert_eq!(cfg.try_with_overrides(&json!({"a": 2}))?.get("a"), Some(&json!(2)));
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn try_with_overrides(&self, overrides: &Value) -> Result<Config, ConfigError> {
+        if let Value::Object(map) = overrides {
+            if let Some((key, _)) = map.iter().find(|(_, v)| depth::too_deep(*v)) {
+                return Err(ConfigError::too_deep(key.as_str()));
+            }
+        }
+        Ok(self.with_overrides(overrides))
+    }
+
     /// Deep-merges `overrides` into this configuration in place; overrides
     /// that are not a table change nothing.
     pub(crate) fn merge_runtime(&mut self, overrides: &Value) {
         let (Node::Table(root), Value::Object(map)) = (&mut self.root, overrides) else {
             return;
         };
-        merge::merge(
-            root,
-            Table::from_value(map, &Source::Runtime, &mut Vec::new()),
-        );
+        let patch = if map.values().any(depth::too_deep) {
+            // Rare: copy the keys that are within the cap (see `with_overrides`).
+            let within: Map<String, Value> = map
+                .iter()
+                .filter(|(_, v)| !depth::too_deep(*v))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            Table::from_value(&within, &Source::Runtime, &mut Vec::new())
+        } else {
+            Table::from_value(map, &Source::Runtime, &mut Vec::new())
+        };
+        merge::merge(root, patch);
         self.view = OnceCell::new();
     }
 

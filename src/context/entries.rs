@@ -12,6 +12,8 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use smallvec::SmallVec;
 
+use crate::config::depth;
+
 /// A context key.
 pub(crate) type Key = CompactString;
 
@@ -129,12 +131,21 @@ impl Entries {
     /// key and value built first and then moved in were copied while the
     /// CPU was still writing them, which stalls it (narrow writes cannot be
     /// forwarded to the wide reads of the copy).
+    ///
+    /// A value nested deeper than [`MAX_DEPTH`](crate::config::MAX_DEPTH)
+    /// changes nothing and gives `false` (it is checked where it was
+    /// written, and taken out again).
     #[inline]
-    pub(crate) fn set(&mut self, key: &str, value: impl Into<Value>) {
+    pub(crate) fn set(&mut self, key: &str, value: impl Into<Value>) -> bool {
         if let Entries::Small(items) = self {
             if let Some(slot) = items.iter_mut().find(|(k, _)| k.as_str() == key) {
-                slot.1 = value.into();
-                return;
+                let value = value.into();
+                if depth::too_deep(&value) {
+                    depth::dismantle(value);
+                    return false;
+                }
+                slot.1 = value;
+                return true;
             }
             if items.len() < SMALL {
                 // A constant, so that it is copied whole (wide) rather than
@@ -144,15 +155,33 @@ impl Entries {
                 if let Some((k, v)) = items.last_mut() {
                     k.push_str(key);
                     *v = value.into();
+                    if depth::too_deep(v) {
+                        Self::take_back(items);
+                        return false;
+                    }
                 }
-                return;
+                return true;
             }
         }
-        self.insert(Key::from(key), value.into());
+        self.insert(Key::from(key), value.into())
     }
 
+    /// Removes the pair just pushed, whose value was too deep.
+    #[cold]
+    fn take_back(items: &mut Pairs) {
+        if let Some((_, value)) = items.pop() {
+            depth::dismantle(value);
+        }
+    }
+
+    /// Sets `key` to `value`; like [`set`](Entries::set), a value nested too
+    /// deep changes nothing and gives `false`.
     #[inline]
-    pub(crate) fn insert(&mut self, key: Key, value: Value) {
+    pub(crate) fn insert(&mut self, key: Key, value: Value) -> bool {
+        if depth::too_deep(&value) {
+            depth::dismantle(value);
+            return false;
+        }
         match self {
             Entries::Small(items) => {
                 if let Some(slot) = items.iter_mut().find(|(k, _)| *k == key) {
@@ -170,6 +199,7 @@ impl Entries {
                 map.insert(key, value);
             }
         }
+        true
     }
 
     /// True while the keys are kept as a short list, not a map.

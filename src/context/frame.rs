@@ -16,7 +16,7 @@ use smallvec::SmallVec;
 
 use super::base::{CONFIG_KEY, base};
 use super::entries::{Entries, Key, key_bit};
-use crate::config::Config;
+use crate::config::{Config, depth};
 
 /// A value of any type attached to a frame by another module.
 pub(crate) type Attachment = Arc<dyn Any + Send + Sync>;
@@ -39,6 +39,9 @@ pub(crate) struct Extra {
     pub(super) merged: OnceLock<Arc<Config>>,
     /// Typed values attached by other modules, at most one per type.
     pub(crate) attached: SmallVec<[(TypeId, Attachment); 1]>,
+    /// The first key given a value nested too deep while this frame was
+    /// built as an [`Overrides`](crate::context::Overrides).
+    pub(crate) refused: Option<Key>,
 }
 
 impl Extra {
@@ -101,37 +104,46 @@ impl Frame {
             .is_some_and(|extra| extra.config.is_some())
     }
 
-    /// Sets one key; `config` is deep-merged into this frame's patch.
+    /// Sets one key; `config` is deep-merged into this frame's patch. A
+    /// value nested deeper than [`MAX_DEPTH`](crate::config::MAX_DEPTH)
+    /// changes nothing and gives `false`.
     #[inline]
-    pub(crate) fn set(&mut self, key: Key, value: Value) {
+    pub(crate) fn set(&mut self, key: Key, value: Value) -> bool {
         if key == CONFIG_KEY {
-            self.merge_config(value);
+            self.merge_config(value)
         } else {
             let bit = key_bit(&key);
             self.keys |= bit;
             self.seen |= bit;
-            self.values.insert(key, value);
+            self.values.insert(key, value)
         }
     }
 
     /// [`set`](Frame::set) for a borrowed key and any value, writing both
     /// in place (see [`Entries::set`]).
     #[inline]
-    pub(crate) fn set_str(&mut self, key: &str, value: impl Into<Value>) {
+    pub(crate) fn set_str(&mut self, key: &str, value: impl Into<Value>) -> bool {
         if key == CONFIG_KEY {
-            self.merge_config(value.into());
+            self.merge_config(value.into())
         } else {
             // `seen` is only read once the frame is pushed, which sets it.
+            // A refused key leaves its bit set: a summary bit only means
+            // "maybe here".
             self.keys |= key_bit(key);
-            self.values.set(key, value);
+            self.values.set(key, value)
         }
     }
 
     /// Deep-merges an object into this frame's configuration patch; any
-    /// other value is ignored (see the module docs of `context`).
-    pub(crate) fn merge_config(&mut self, patch: Value) {
+    /// other value is ignored (see the module docs of `context`), and one
+    /// nested too deep changes nothing and gives `false`.
+    pub(crate) fn merge_config(&mut self, patch: Value) -> bool {
+        if depth::too_deep(&patch) {
+            depth::dismantle(patch);
+            return false;
+        }
         if !patch.is_object() {
-            return;
+            return true;
         }
         let extra = self.extra.get_or_insert_with(Box::default);
         match &mut extra.config {
@@ -140,6 +152,20 @@ impl Frame {
         }
         extra.merged = OnceLock::new();
         self.has_config = true;
+        true
+    }
+
+    /// Notes that `key` was given a value nested too deep (the first such
+    /// key is kept), for the fallible entry points to report.
+    #[cold]
+    pub(crate) fn refused(&mut self, key: &str) {
+        let extra = self.extra.get_or_insert_with(Box::default);
+        extra.refused.get_or_insert_with(|| Key::from(key));
+    }
+
+    /// The first key [`refused`](Frame::refused) noted.
+    pub(crate) fn refused_key(&self) -> Option<&str> {
+        self.extra.as_ref()?.refused.as_deref()
     }
 
     /// The snapshot chain this frame was attached to, taken out.

@@ -9,6 +9,7 @@ use super::base::CONFIG_KEY;
 use super::entries::Key;
 use super::frame::Frame;
 use super::stack::{self, Token};
+use crate::config::{ConfigError, depth};
 
 /// The keys a scope sets, built from a JSON object, a [`Map`], or
 /// `(key, value)` pairs whose keys are any `AsRef<str>` (`&str`, `String`,
@@ -66,13 +67,48 @@ impl Overrides {
     /// ```
     #[inline]
     pub fn with(mut self, key: impl AsRef<str>, value: impl Into<Value>) -> Self {
-        self.frame.set_str(key.as_ref(), value);
+        self.set_str(key.as_ref(), value);
         self
     }
 
     #[inline]
+    fn set_str(&mut self, key: &str, value: impl Into<Value>) {
+        if !self.frame.set_str(key, value) {
+            self.frame.refused(key);
+        }
+    }
+
+    #[inline]
     fn set(&mut self, key: Key, value: Value) {
+        if depth::too_deep(&value) {
+            depth::dismantle(value);
+            self.frame.refused(&key);
+            return;
+        }
         self.frame.set(key, value);
+    }
+
+    /// `Err` when a value given for these overrides nested deeper than
+    /// [`MAX_DEPTH`](crate::config::MAX_DEPTH) levels and was left out
+    /// (naming the first such key); see
+    /// [how deep a value may nest](crate::context#how-deep-a-value-may-nest).
+    ///
+    /// ```
+    /// use prefect_config::{config::MAX_DEPTH, context::Overrides};
+    /// let mut deep = serde_json::json!(1);
+    /// for _ in 0..=MAX_DEPTH {
+    ///     deep = serde_json::json!({"a": deep});
+    /// }
+    /// let overrides = Overrides::new().with("ok", 1).with("deep", deep);
+    /// assert_eq!(overrides.check().unwrap_err().key(), Some("deep"));
+    /// assert_eq!(overrides.keys().collect::<Vec<_>>(), ["ok"]);
+    /// assert!(Overrides::new().with("ok", 1).check().is_ok());
+    /// ```
+    pub fn check(&self) -> Result<(), ConfigError> {
+        match self.frame.refused_key() {
+            Some(key) => Err(ConfigError::too_deep(key)),
+            None => Ok(()),
+        }
     }
 
     /// The keys, each once in the order first given, then `config` if a
@@ -169,7 +205,7 @@ impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Overrides {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut out = Overrides::default();
         for (key, value) in iter {
-            out.frame.set_str(key.as_ref(), value);
+            out.set_str(key.as_ref(), value);
         }
         out
     }

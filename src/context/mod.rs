@@ -51,6 +51,35 @@
 //! merged into a full [`Config`] once per scope, on the first [`config`]
 //! call.
 //!
+//! # How deep a value may nest
+//!
+//! A value set under a context key may nest at most
+//! [`MAX_DEPTH`](crate::config::MAX_DEPTH) (64) levels of arrays and
+//! objects, the cap TOML and the environment are held to: deeper values
+//! would overflow the stack of whatever walks them next (printing a
+//! [`Snapshot`], merging a `config` patch, [`Secret::get`](crate::secrets::Secret::get)).
+//! A value over the cap is **refused whole and sets nothing**, never cut
+//! short: the key keeps what it had, and the value is taken apart without
+//! recursion. The functions that return nothing ([`with`], [`scope`],
+//! [`with_async`], [`set`], [`update`], [`setdefault`], [`set_path`])
+//! refuse it silently; their fallible twins say so with
+//! [`ConfigError::ValueTooDeep`]
+//! naming the key: [`try_with`], [`try_scope`], [`try_with_async`],
+//! [`try_set`], and [`Overrides::check`] for overrides built by hand.
+//! `set_path("a.b", v)` counts the levels its path adds.
+//!
+//! ```
+//! # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/home/doc")]).load().unwrap()).ok();
+//! use prefect_config::{config::MAX_DEPTH, context};
+//! use serde_json::json;
+//! let mut deep = json!("leaf");
+//! for _ in 0..=MAX_DEPTH {
+//!     deep = json!([deep]);
+//! }
+//! assert!(context::try_with([("k", deep.clone())], || ()).is_err());
+//! context::with([("k", deep)], || assert_eq!(context::get("k"), None));
+//! ```
+//!
 //! # Threads and tasks
 //!
 //! Each thread starts from the base and never sees another thread's scopes.
@@ -136,7 +165,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, depth};
 use crate::render::SECRETS_KEY;
 
 pub use future::{InContext, InContextExt};
@@ -161,6 +190,56 @@ use entries::Key;
 pub fn with<R>(overrides: impl Into<Overrides>, f: impl FnOnce() -> R) -> R {
     let _guard = scope(overrides);
     f()
+}
+
+/// [`with`], or an error when a value in `overrides` nests deeper than
+/// [`MAX_DEPTH`](crate::config::MAX_DEPTH) (then `f` does not run); see
+/// [how deep a value may nest](self#how-deep-a-value-may-nest).
+///
+/// ```
+/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/home/doc")]).load().unwrap()).ok();
+/// use prefect_config::context;
+/// assert_eq!(context::try_with([("a", 1)], || context::get("a"))?, Some(serde_json::json!(1)));
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+pub fn try_with<R>(
+    overrides: impl Into<Overrides>,
+    f: impl FnOnce() -> R,
+) -> Result<R, ConfigError> {
+    let _guard = try_scope(overrides)?;
+    Ok(f())
+}
+
+/// [`scope`], or an error when a value in `overrides` nests deeper than
+/// [`MAX_DEPTH`](crate::config::MAX_DEPTH) (then no scope opens).
+///
+/// ```
+/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/home/doc")]).load().unwrap()).ok();
+/// use prefect_config::context;
+/// let _guard = context::try_scope([("task_name", "load")])?;
+/// assert!(context::contains("task_name"));
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+pub fn try_scope(overrides: impl Into<Overrides>) -> Result<ScopeGuard, ConfigError> {
+    let overrides = overrides.into();
+    overrides.check()?;
+    Ok(ScopeGuard::push(overrides.into_frame()))
+}
+
+/// [`with_async`], or an error when a value in `overrides` nests deeper
+/// than [`MAX_DEPTH`](crate::config::MAX_DEPTH).
+///
+/// ```
+/// use prefect_config::context;
+/// assert!(context::try_with_async([("run", 1)], async {}).is_ok());
+/// ```
+pub fn try_with_async<F: Future>(
+    overrides: impl Into<Overrides>,
+    future: F,
+) -> Result<InContext<F>, ConfigError> {
+    let overrides = overrides.into();
+    overrides.check()?;
+    Ok(InContext::new(overrides, future, None))
 }
 
 /// Runs `f` on the visible value of `key`, without copying the whole value.
@@ -247,7 +326,13 @@ where
 {
     let mut patch = Value::Object(Map::new());
     for (key, value) in items {
-        frame::merge_json(&mut patch, nest(key.as_ref(), value.into()));
+        let nested = nest(key.as_ref(), value.into());
+        // The path adds levels too: refused here, before the merge walks it.
+        if depth::too_deep(&nested) {
+            depth::dismantle(nested);
+            continue;
+        }
+        frame::merge_json(&mut patch, nested);
     }
     with(Overrides::new().with(CONFIG_KEY, patch), f)
 }
@@ -278,7 +363,31 @@ fn nest(path: &str, value: Value) -> Value {
 /// ```
 pub fn set(key: impl Into<String>, value: impl Into<Value>) {
     let (key, value) = (Key::from(key.into()), value.into());
+    // A value nested too deep is refused by the frame (see the module docs).
     stack::edit(|frame| frame.set(key, value));
+}
+
+/// [`set`], or an error when `value` nests deeper than
+/// [`MAX_DEPTH`](crate::config::MAX_DEPTH) (then nothing is set).
+///
+/// ```
+/// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/home/doc")]).load().unwrap()).ok();
+/// use prefect_config::context;
+/// context::with([("a", 1)], || {
+///     context::try_set("a", 2)?;
+///     assert_eq!(context::get("a"), Some(serde_json::json!(2)));
+///     Ok::<(), prefect_config::config::ConfigError>(())
+/// })?;
+/// # Ok::<(), prefect_config::config::ConfigError>(())
+/// ```
+pub fn try_set(key: impl Into<String>, value: impl Into<Value>) -> Result<(), ConfigError> {
+    let (key, value) = (key.into(), value.into());
+    if depth::too_deep(&value) {
+        depth::dismantle(value);
+        return Err(ConfigError::too_deep(key));
+    }
+    set(key, value);
+    Ok(())
 }
 
 /// Sets several keys at once, like [`set`] for each pair.
@@ -306,7 +415,8 @@ pub fn update(overrides: impl Into<Overrides>) {
 }
 
 /// The value of `key` if it is visible; otherwise sets it to `default` (as
-/// [`set`] does) and returns that.
+/// [`set`] does) and returns that. A `default` nested deeper than
+/// [`MAX_DEPTH`](crate::config::MAX_DEPTH) sets nothing and gives `null`.
 ///
 /// ```
 /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/home/doc")]).load().unwrap()).ok();
@@ -324,6 +434,11 @@ pub fn setdefault(key: impl Into<String>, default: impl Into<Value>) -> Value {
         return existing;
     }
     let default = default.into();
+    // Refused before the copy, which would walk it (see the module docs).
+    if depth::too_deep(&default) {
+        depth::dismantle(default);
+        return Value::Null;
+    }
     set(key, default.clone());
     default
 }

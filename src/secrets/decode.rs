@@ -7,11 +7,14 @@
 //! finds the integer tokens: text holding one beyond 64 bits is not decoded (the caller keeps
 //! it as a string, as the loader keeps such literals), and each `-0` is read
 //! as `0`. Floats are correctly rounded by serde_json's `float_roundtrip`
-//! feature.
+//! feature. Text nested deeper than [`MAX_DEPTH`](crate::config::MAX_DEPTH)
+//! is not decoded either: [`Secret::get`](crate::secrets::Secret::get) keeps
+//! it as text, as it keeps text holding an integer beyond 64 bits.
 
 use secrecy::zeroize::Zeroize;
 use serde_json::Value;
 
+use crate::config::depth;
 use crate::secrets::value::wipe;
 
 /// Why a text was not decoded.
@@ -23,12 +26,20 @@ pub(crate) enum NotDecoded {
     /// JSON holding an integer outside `i64`/`u64`, which no JSON value here
     /// holds exactly.
     BigInteger,
+    /// JSON nested deeper than [`MAX_DEPTH`](crate::config::MAX_DEPTH), the
+    /// cap every value in the crate is held to (serde_json's own stops
+    /// parsing at 128 levels).
+    TooDeep,
 }
 
 /// Python's `json.loads(text)`, where a JSON value can hold the result
 /// exactly.
 pub(crate) fn loads(text: &str) -> Result<Value, NotDecoded> {
     let mut value = serde_json::from_str(text).map_err(NotDecoded::Syntax)?;
+    if depth::too_deep(&value) {
+        wipe(&mut value);
+        return Err(NotDecoded::TooDeep);
+    }
     // Both an integer beyond 64 bits and `-0` come out of serde_json as
     // floats, so text whose value has none needs no scan (most secrets).
     if !has_float(&value, 0) {
@@ -133,6 +144,25 @@ mod tests {
         assert_eq!(loads("18446744073709551615").unwrap(), json!(u64::MAX));
         assert_eq!(loads("-9223372036854775808").unwrap(), json!(i64::MIN));
         assert_eq!(loads("1e400").ok(), None);
+    }
+
+    #[test]
+    fn json_deeper_than_the_cap_is_not_decoded() {
+        use crate::config::MAX_DEPTH;
+        let at_cap = format!("{}1{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(loads(&at_cap).is_ok());
+        let over = format!(
+            "{}1{}",
+            "[".repeat(MAX_DEPTH + 1),
+            "]".repeat(MAX_DEPTH + 1)
+        );
+        assert!(matches!(loads(&over), Err(NotDecoded::TooDeep)));
+        let objects = format!(
+            "{}1{}",
+            r#"{"a":"#.repeat(MAX_DEPTH + 1),
+            "}".repeat(MAX_DEPTH + 1)
+        );
+        assert!(matches!(loads(&objects), Err(NotDecoded::TooDeep)));
     }
 
     #[test]

@@ -201,6 +201,10 @@ impl EnvVarSecret {
                 NotDecoded::BigInteger => {
                     self.cast_error("holds an integer beyond 64 bits, which would be rounded")
                 }
+                NotDecoded::TooDeep => self.cast_error(&format!(
+                    "is JSON nested more than {} levels deep",
+                    crate::config::MAX_DEPTH
+                )),
             })?,
         };
         Ok(Some(SecretValue::new(value)))

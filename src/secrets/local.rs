@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::config::{ConfigError, MAX_DEPTH, depth};
 use crate::context;
 use crate::render::SECRETS_KEY;
 use crate::secrets::SecretValue;
@@ -156,12 +157,59 @@ impl Secrets {
     /// });
     /// assert!(!Secret::new("MY_KEY").exists());
     /// ```
+    ///
+    /// A secret sits one level inside the `secrets` key, so its value may
+    /// nest [`MAX_DEPTH`] − 1 levels; a deeper one is refused and sets
+    /// nothing (see [`context`'s rule](crate::context#how-deep-a-value-may-nest));
+    /// [`try_insert`](Secrets::try_insert) reports it.
     pub fn insert(&self, name: impl Into<String>, value: impl Into<Value>) {
+        let value = value.into();
+        if depth::deeper_than(&value, MAX_DEPTH - 1) {
+            // Before the secrets are copied: the refusal costs no copy.
+            depth::dismantle(value);
+            return;
+        }
+        self.insert_within_cap(name.into(), value);
+    }
+
+    /// [`insert`](Secrets::insert), or
+    /// [`ConfigError::ValueTooDeep`] for the key `secrets.<name>` when the
+    /// value nests deeper than [`MAX_DEPTH`] − 1 levels (then nothing is
+    /// set).
+    ///
+    /// ```
+    /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
+    /// use prefect_config::{config::MAX_DEPTH, context, secrets};
+    /// let mut deep = serde_json::json!("v");
+    /// for _ in 0..MAX_DEPTH {
+    ///     deep = serde_json::json!([deep]);
+    /// }
+    /// context::with(serde_json::json!({}), || {
+    ///     let err = secrets::local().try_insert("DEEP", deep).unwrap_err();
+    ///     assert_eq!(err.key(), Some("secrets.DEEP"));
+    ///     assert!(!secrets::local().contains("DEEP"));
+    /// });
+    /// ```
+    pub fn try_insert(
+        &self,
+        name: impl Into<String>,
+        value: impl Into<Value>,
+    ) -> Result<(), ConfigError> {
+        let (name, value) = (name.into(), value.into());
+        if depth::deeper_than(&value, MAX_DEPTH - 1) {
+            depth::dismantle(value);
+            return Err(ConfigError::too_deep(format!("{SECRETS_KEY}.{name}")));
+        }
+        self.insert_within_cap(name, value);
+        Ok(())
+    }
+
+    fn insert_within_cap(&self, name: String, value: Value) {
         let mut secrets = context::with_value(SECRETS_KEY, |secrets| match secrets {
             Some(Value::Object(map)) => map.clone(),
             _ => serde_json::Map::new(),
         });
-        secrets.insert(name.into(), value.into());
+        secrets.insert(name, value);
         context::set(SECRETS_KEY, Value::Object(secrets));
     }
 }

@@ -101,9 +101,11 @@
 //!   (`"18446744073709551616"`, also inside an array or object) comes back as
 //!   the string it is, where Prefect returns the exact integer: a JSON value
 //!   here holds 64-bit integers, and a rounded float would silently change
-//!   the secret. JSON nested 128 levels deep or more also stays a string:
-//!   serde_json stops there to protect the stack, where Python goes on to its
-//!   recursion limit; no real secret nests that deep. (Floats are correctly
+//!   the secret. JSON nested more than
+//!   [`MAX_DEPTH`](crate::config::MAX_DEPTH) (64) levels deep also stays a
+//!   string: every value in the crate is held to that cap to protect the
+//!   stack, where Python goes on to its recursion limit; no real secret nests
+//!   that deep. (Floats are correctly
 //!   rounded and `-0` is the integer 0, as in Python.)
 //! - [`Secret::get`] reads `backend` from the context's configuration
 //!   ([`context::config`](crate::context::config)), as it does

@@ -298,7 +298,8 @@ impl Secret {
 
 /// Prefect's `json.loads` step: strings that are JSON come back decoded,
 /// unless they hold an integer beyond 64 bits (then the text is kept, never
-/// a rounded number).
+/// a rounded number) or nest deeper than [`MAX_DEPTH`](crate::config::MAX_DEPTH)
+/// (kept as text too). Values in the context are already held to that cap.
 fn decode(value: &Value) -> Value {
     match value {
         Value::String(text) => decode::loads(text).unwrap_or_else(|_| value.clone()),

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use prefect_config::config::EMBEDDED_DEFAULTS;
+use prefect_config::config::{EMBEDDED_DEFAULTS, Limits, read_file};
 use prefect_config::edit::{Change, ConfigFile};
 
 use crate::Failure;
@@ -24,8 +24,11 @@ pub fn run(file: &ConfigFile, defaults: Option<&Path>, args: &InitArgs) -> Resul
     }
     let text = match (args.full, defaults) {
         (false, _) => TEMPLATE.to_owned(),
-        (true, Some(path)) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?,
+        // The library's one reader: a FIFO or `/dev/zero` given as
+        // `--defaults` is refused rather than read forever.
+        (true, Some(path)) => {
+            read_file(path, &Limits::default()).map_err(|e| crate::with_causes(&e))?
+        }
         (true, None) => EMBEDDED_DEFAULTS.to_owned(),
     };
     let edited = write::apply(file, &[Change::replace(text)])?;
