@@ -157,6 +157,7 @@ mod tree;
 mod typos;
 mod validate;
 mod values;
+mod version;
 mod warning;
 
 use std::path::Path;
@@ -179,6 +180,7 @@ pub use step::{LayerValue, Step, StepKind};
 pub use task_defaults::TaskDefaults;
 pub use tree::Config;
 pub use validate::{RESERVED_KEYS, is_reserved_key};
+pub use version::{EMBEDDED_DEFAULTS_V1, PrefectVersion, UnknownPrefectVersion};
 pub use warning::ConfigWarning;
 
 /// How deeply tables may nest in any layer. Deeper input is rejected with

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use prefect_config::config::EMBEDDED_DEFAULTS;
+use prefect_config::config::PrefectVersion;
 use prefect_config::edit::{Change, ConfigFile};
 
 use crate::Failure;
@@ -14,7 +14,12 @@ use crate::write;
 /// examples, but no values, so that what the user sets stays visibly theirs.
 pub const TEMPLATE: &str = include_str!("init_template.toml");
 
-pub fn run(file: &ConfigFile, defaults: Option<&Path>, args: &InitArgs) -> Result<(), Failure> {
+pub fn run(
+    file: &ConfigFile,
+    defaults: Option<&Path>,
+    version: PrefectVersion,
+    args: &InitArgs,
+) -> Result<(), Failure> {
     if file.path().exists() && !args.force {
         return Err(format!(
             "`{}` already exists; pass --force to replace it",
@@ -26,7 +31,7 @@ pub fn run(file: &ConfigFile, defaults: Option<&Path>, args: &InitArgs) -> Resul
         (false, _) => TEMPLATE.to_owned(),
         (true, Some(path)) => std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?,
-        (true, None) => EMBEDDED_DEFAULTS.to_owned(),
+        (true, None) => version.embedded_defaults().to_owned(),
     };
     let edited = write::apply(file, &[Change::replace(text)])?;
     crate::style::status(format_args!("wrote `{}`", edited.file().display()));
