@@ -6,8 +6,10 @@
 //! other value (including arrays) is replaced whole. The order is written
 //! once, in [`Loader`], and both [`Loader::load`] and [`Loader::inputs`] walk it:
 //!
-//! 1. **defaults**: the embedded `config/config.toml`, or a file or string you
-//!    give (a missing defaults file is an error);
+//! 1. **defaults**: the embedded `config/config.toml` (Prefect 0.15.13's
+//!    values; Prefect 1.4.1's, `config/prefect-1.4.1.toml`, with
+//!    [`Loader::prefect_version`]`(`[`PrefectVersion::V1`]`)`), or a file or
+//!    string you give (a missing defaults file is an error);
 //! 2. **user file**: `$PREFECT__USER_CONFIG_PATH`, else `~/.prefect/config.toml`
 //!    (skipped when missing);
 //! 3. **backend file**: `$PREFECT__BACKEND_CONFIG_PATH`, else

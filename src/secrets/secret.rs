@@ -38,7 +38,9 @@ pub fn set_default_backend(
     std::mem::replace(&mut *DEFAULT_BACKEND.write(), backend)
 }
 
-/// A named secret, looked up the way Prefect 0.15's `Secret.get()` does.
+/// A named secret, looked up the way Prefect's `Secret.get()` does (the same
+/// in 0.15.13 and 1.4.1; [`exists`](Secret::exists) differs by
+/// [version](crate::config::PrefectVersion)).
 ///
 /// 1. While a flow is being built ([`building_flow`](crate::secrets::building_flow)), `get` fails.
 /// 2. The `secrets` key of the current context: filled from `[context.secrets]`
