@@ -2,17 +2,25 @@
 """Regenerate the Prefect-derived test fixtures in tests/fixtures/.
 
 The fixtures record what Prefect Core 0.15.13's configuration loader really
-does, so the Rust tests can check `prefect-config` against it.
+does, so the Rust tests can check `prefect-config` against it; run under
+Prefect 1.4.1 the script records that release's instead.
 
 Setup (once, from the repository root):
 
     python3 -m venv .venv && .venv/bin/pip install prefect==0.15.13
+    python3 -m venv .venv1 && .venv1/bin/pip install prefect==1.4.1 python-box==5.4.1
 
 Run:
 
     .venv/bin/python scripts/prefect_oracle.py [OUTPUT_DIR]
+    .venv1/bin/python scripts/prefect_oracle.py [OUTPUT_DIR]
 
-OUTPUT_DIR defaults to tests/fixtures next to this script. The script never
+The installed Prefect decides what is recorded. Under 0.15.13, OUTPUT_DIR
+defaults to tests/fixtures next to this script and every file below is
+written. Under 1.4.1 it defaults to tests/fixtures/prefect-1.4.1 and only
+what can differ between the releases is written: the two defaults files,
+load_cases.json and secret_rule.json (the casting, str() and
+to_environment_variables code is the same in both releases). The script never
 reads or writes the real home directory: before Prefect is imported, every
 PREFECT* variable is dropped and HOME points at a throw-away directory, and
 each load case runs with os.environ set to exactly the case's `env`.
@@ -34,14 +42,19 @@ Files written:
   config_reserved_keys.json               names validate_config() rejects
   secret_get.json                         Secret.get() on string secrets set
                                           in TOML, in an env var and at run time
+  secret_rule.json                        Secret.get()/exists() for backend
+                                          cloud/server x use_local_secrets
+                                          true/false x the secret set or not:
+                                          whether the Cloud client was asked
 
 In string_to_type.json, `value` is the result as JSON, or null when JSON
 cannot hold it; then `documented` is the JSON our documented casting rule
 gives (an empty set is [], non-string dict keys become their str()), where
 that rule applies.
 
-It also checks that config/config.toml (our own defaults file) loads to the
-same tree as Prefect's, and exits non-zero if it does not.
+It also checks that config/config.toml (our own defaults file; under 1.4.1,
+config/prefect-1.4.1.toml) loads to the same tree as Prefect's, and exits
+non-zero if it does not.
 
 How to replay a load case: write `defaults_toml`, `user_toml` and
 `backend_toml` to files (a null TOML means "no file": pass no path, unless the
@@ -78,7 +91,12 @@ def _sanitise_process_env():
 # ~/.prefect/config.toml and reads PREFECT__* variables.
 _sanitise_process_env()
 
+import prefect  # noqa: E402
 import prefect.configuration as pc  # noqa: E402
+
+# The release line whose files this run writes: "0.15" or "1".
+VERSION = "1" if prefect.__version__.startswith("1.") else "0.15"
+OUR_DEFAULTS = {"0.15": "config.toml", "1": "prefect-1.4.1.toml"}[VERSION]
 
 
 # JSON conversion ------------------------------------------------------------
@@ -769,10 +787,60 @@ def gen_secret_get(out_dir):
     write_json(out_dir, "secret_get.json", rows)
 
 
+def gen_secret_rule(out_dir):
+    """When Secret.get()/exists() go past the context's secrets to the
+    Cloud client. The client is a stand-in that records each query and
+    knows one secret, X; the configuration is changed with Prefect's own
+    set_temporary_config, which sets both prefect.config (where `backend`
+    is read) and the context's config (where `use_local_secrets` is)."""
+    from box import Box
+    from prefect.client.secrets import Secret
+    from prefect.utilities.configuration import set_temporary_config
+
+    class RecordingClient:
+        def __init__(self):
+            self.asked = False
+
+        def graphql(self, query, variables=None):
+            self.asked = True
+            if "secret_names" in query:
+                return Box({"data": {"secret_names": ["X"]}})
+            return Box({"data": {"secret_value": '"from backend"'}})
+
+    rows = []
+    for method in ("get", "exists"):
+        for backend in ("cloud", "server"):
+            for use_local in (True, False):
+                for present in (True, False):
+                    secrets = {"X": '"local"'} if present else {}
+                    client = RecordingClient()
+                    secret = Secret("X")
+                    secret._client = client  # what the `client` property returns
+                    row = {
+                        "method": method,
+                        "backend": backend,
+                        "use_local_secrets": use_local,
+                        "present": present,
+                    }
+                    with set_temporary_config(
+                        {"backend": backend, "cloud.use_local_secrets": use_local}
+                    ):
+                        with prefect.context(secrets=secrets):
+                            try:
+                                row["value"] = getattr(secret, method)()
+                                row["error"] = None
+                            except Exception as e:  # noqa: BLE001 - recorded
+                                row["value"] = None
+                                row["error"] = "%s: %s" % (type(e).__name__, e)
+                    row["asked_backend"] = client.asked
+                    rows.append(row)
+    write_json(out_dir, "secret_rule.json", rows)
+
+
 def check_our_defaults():
-    """config/config.toml must load to exactly what Prefect's file loads to
+    """Our defaults file must load to exactly what Prefect's file loads to
     (same keys, same order, same Python types)."""
-    ours = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "config", "config.toml")
+    ours = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "config", OUR_DEFAULTS)
     if not os.path.exists(ours):
         return
 
@@ -789,7 +857,8 @@ def check_our_defaults():
             pc.load_configuration(ours))
     finally:
         _sanitise_process_env()
-    print("config/config.toml matches Prefect's defaults:", "yes" if same else "NO")
+    print("config/%s matches Prefect %s's defaults:" % (OUR_DEFAULTS, prefect.__version__),
+          "yes" if same else "NO")
     if not same:
         sys.exit(1)
 
@@ -809,8 +878,17 @@ def main():
         env = dict(os.environ, PYTHONHASHSEED="0")
         os.execve(sys.executable, [sys.executable] + sys.argv, env)
     here = os.path.dirname(os.path.abspath(__file__))
-    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "tests", "fixtures")
+    default_dir = os.path.join(here, "..", "tests", "fixtures")
+    if VERSION == "1":
+        default_dir = os.path.join(default_dir, "prefect-" + prefect.__version__)
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else default_dir
     os.makedirs(out_dir, exist_ok=True)
+    if VERSION == "1":
+        gen_defaults(out_dir)
+        gen_load_cases(out_dir)
+        gen_secret_rule(out_dir)
+        check_our_defaults()
+        return
     gen_defaults(out_dir)
     gen_string_to_type(out_dir)
     gen_python_str(out_dir)
@@ -818,6 +896,7 @@ def main():
     gen_to_env(out_dir)
     gen_reserved_keys(out_dir)
     gen_secret_get(out_dir)
+    gen_secret_rule(out_dir)
     check_our_defaults()
 
 

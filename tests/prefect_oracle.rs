@@ -1,11 +1,15 @@
-//! Our loader against fixtures recorded from the real Prefect 0.15.13
-//! (`scripts/prefect_oracle.py` regenerates them).
+//! Our loader against fixtures recorded from the real Prefect 0.15.13, and
+//! for `PrefectVersion::V1` from Prefect 1.4.1 (`tests/fixtures/prefect-1.4.1/`;
+//! `scripts/prefect_oracle.py` regenerates both). The 1.x secrets rule needs
+//! its own process-wide configuration: `tests/prefect1_oracle.rs`.
 
 mod common;
+#[path = "common/secret_rule.rs"]
+mod secret_rule;
 
 use common::python::python_literal;
 use common::{FIXTURE_HOME, TempFiles, defaults_path, fixture};
-use prefect_config::config::{ConfigError, Loader, string_to_type};
+use prefect_config::config::{ConfigError, Loader, PrefectVersion, string_to_type};
 use prefect_config::context;
 use prefect_config::secrets::Secret;
 use serde_json::{Value, json};
@@ -80,6 +84,60 @@ fn embedded_defaults_with_task_defaults_match_prefect() {
     );
 }
 
+/// The 1.x defaults, embedded and from the repository's file, load to
+/// Prefect 1.4.1's tree (`[cloud.rate_limiting]` included), with and without
+/// task defaults, keys in Prefect's order.
+#[test]
+fn v1_defaults_load_to_prefect_1_4_1_defaults() {
+    let v1 = |task_defaults| {
+        Loader::new()
+            .embedded_defaults()
+            .prefect_version(PrefectVersion::V1)
+            .task_defaults(task_defaults)
+            .env_vars([("HOME", FIXTURE_HOME)])
+            .load()
+            .expect("defaults load")
+    };
+    let expected = fixture("prefect-1.4.1/prefect_defaults.json");
+    assert!(expected["cloud"]["rate_limiting"].is_object());
+    let cfg = v1(false);
+    assert_eq!(cfg.as_value(), &expected);
+    let ours: Vec<&String> = cfg.as_value().as_object().unwrap().keys().collect();
+    let prefect: Vec<&String> = expected.as_object().unwrap().keys().collect();
+    assert_eq!(ours, prefect);
+    assert_eq!(
+        v1(true).as_value(),
+        &fixture("prefect-1.4.1/prefect_defaults_with_task_defaults.json")
+    );
+    let file = Loader::new()
+        .defaults_file(defaults_path().with_file_name("prefect-1.4.1.toml"))
+        .env_vars([("HOME", FIXTURE_HOME)])
+        .load()
+        .expect("defaults load");
+    assert_eq!(file.as_value(), &expected);
+    // The standard loader picks them by version; 0.15 stays the default.
+    let standard = |loader: Loader| {
+        loader
+            .env_vars([("HOME", FIXTURE_HOME)])
+            .user_file("/nonexistent/user.toml")
+            .backend_file("/nonexistent/backend.toml")
+            .load()
+            .expect("defaults load")
+    };
+    let cfg = standard(Loader::prefect().prefect_version(PrefectVersion::V1));
+    assert_eq!(
+        cfg.as_value(),
+        &fixture("prefect-1.4.1/prefect_defaults_with_task_defaults.json")
+    );
+    assert_eq!(cfg.prefect_version(), PrefectVersion::V1);
+    let cfg = standard(Loader::prefect());
+    assert_eq!(
+        cfg.as_value(),
+        &fixture("prefect_defaults_with_task_defaults.json")
+    );
+    assert_eq!(cfg.prefect_version(), PrefectVersion::V0_15);
+}
+
 #[test]
 fn key_order_follows_the_defaults_file() {
     let cfg = Loader::prefect()
@@ -94,12 +152,27 @@ fn key_order_follows_the_defaults_file() {
 
 #[test]
 fn load_cases_match_prefect() {
-    let cases = fixture("load_cases.json");
+    check_load_cases("load_cases.json", PrefectVersion::V0_15);
+}
+
+/// The same core cases, recorded from Prefect 1.4.1 and loaded for 1.x (the
+/// releases load alike; the same cases differ, for the same reasons).
+#[test]
+fn load_cases_match_prefect_1_4_1() {
+    check_load_cases("prefect-1.4.1/load_cases.json", PrefectVersion::V1);
+}
+
+fn check_load_cases(name: &str, version: PrefectVersion) {
+    let cases = fixture(name);
+    assert!(
+        cases.as_array().unwrap().len() > 60,
+        "{name}: the core cases"
+    );
     let mut failures = Vec::new();
     for case in cases.as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let divergent = DIVERGENT_CASES.iter().any(|(n, _)| *n == name);
-        let outcome = run_case(case);
+        let outcome = run_case(case, version);
         let ok = match (
             &outcome,
             case.get("expected"),
@@ -138,9 +211,10 @@ fn load_cases_match_prefect() {
     );
 }
 
-fn run_case(case: &Value) -> Result<Value, ConfigError> {
+fn run_case(case: &Value, version: PrefectVersion) -> Result<Value, ConfigError> {
     let files = TempFiles::new();
     let mut loader = Loader::new()
+        .prefect_version(version)
         .defaults_file(files.write("defaults.toml", case["defaults_toml"].as_str().unwrap()))
         .env_prefix("PREFECT");
     if let Some(text) = case["user_toml"].as_str() {
@@ -263,13 +337,8 @@ fn known_set_order_divergence(case: &Value) -> bool {
 /// value here holds it exactly) we return the text as it was set.
 #[test]
 fn secret_get_matches_prefect() {
-    let home = Loader::new()
-        .embedded_defaults()
-        .env_vars([("HOME", FIXTURE_HOME)])
-        .load()
-        .expect("defaults load");
     // The context's base; the secrets below come from each case's own load.
-    prefect_config::set_global(home).ok();
+    install_global();
     let mut failures = Vec::new();
     for case in fixture("secret_get.json").as_array().unwrap() {
         let (way, text) = (
@@ -310,6 +379,33 @@ fn secret_get_matches_prefect() {
             ));
         }
     }
+    assert!(
+        failures.is_empty(),
+        "{} case(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The context's base for the secrets tests: Prefect 0.15.13's defaults.
+/// Every test of this binary that reads the context installs the same.
+fn install_global() {
+    let home = Loader::new()
+        .embedded_defaults()
+        .env_vars([("HOME", FIXTURE_HOME)])
+        .load()
+        .expect("defaults load");
+    prefect_config::set_global(home).ok();
+    assert_eq!(context::config().prefect_version(), PrefectVersion::V0_15);
+}
+
+/// When `Secret::get` and `Secret::exists` ask the backend, under 0.15, as
+/// Prefect 0.15.13 decides: `exists` asks whenever local secrets are off,
+/// also with `backend = "server"`.
+#[test]
+fn secret_rule_matches_prefect_0_15() {
+    install_global();
+    let failures = secret_rule::failures(&fixture("secret_rule.json"));
     assert!(
         failures.is_empty(),
         "{} case(s):\n{}",

@@ -2,7 +2,7 @@
 //!
 //! | # | layer             | where                                                           | missing |
 //! |---|-------------------|-----------------------------------------------------------------|---------|
-//! | 1 | defaults          | embedded `config/config.toml`, a file, or a TOML string         | error   |
+//! | 1 | defaults          | embedded `config/config.toml` (or `prefect-1.4.1.toml`), a file, or a TOML string | error |
 //! | 2 | user file         | `$PREFECT__USER_CONFIG_PATH`, else `~/.prefect/config.toml`     | skipped |
 //! | 3 | backend file      | `$PREFECT__BACKEND_CONFIG_PATH`, else `~/.prefect/backend.toml` | skipped |
 //! | 4 | providers         | figment providers added with [`Loader::provider`], in order     | —       |
@@ -28,8 +28,8 @@ use crate::config::limits::Limits;
 use crate::config::node::{Node, Table};
 use crate::config::read_file;
 use crate::config::{
-    Config, ConfigError, ConfigWarning, Source, env_layer, expand, figment as fig, merge,
-    references, secrets_dir, task_defaults, typos, validate, values,
+    Config, ConfigError, ConfigWarning, PrefectVersion, Source, env_layer, expand, figment as fig,
+    merge, references, secrets_dir, task_defaults, typos, validate, values,
 };
 
 /// The layers, lowest first: the one place their order is written. Both
@@ -53,8 +53,10 @@ enum LayerKind {
     Env,
 }
 
-/// The defaults compiled into the crate: the text of `config/config.toml`,
-/// comments included, which [`Loader::prefect`] loads as its lowest layer.
+/// The defaults compiled into the crate: the text of `config/config.toml`
+/// (Prefect Core 0.15.13's values), comments included, which
+/// [`Loader::prefect`] loads as its lowest layer. Prefect 1.x's are
+/// [`EMBEDDED_DEFAULTS_V1`](crate::config::EMBEDDED_DEFAULTS_V1).
 ///
 /// ```
 /// use prefect_config::config::EMBEDDED_DEFAULTS;
@@ -98,6 +100,7 @@ pub struct Loader {
     secrets_dir: Option<DirSpec>,
     providers: Vec<Arc<dyn Provider + Send + Sync>>,
     limits: Limits,
+    version: PrefectVersion,
 }
 
 /// What each layer is set to, never the defaults' text or a value.
@@ -125,6 +128,7 @@ impl fmt::Debug for Loader {
             .field("env", &self.env)
             .field("task_defaults", &self.task_defaults)
             .field("limits", &self.limits)
+            .field("prefect_version", &self.version)
             .finish()
     }
 }
@@ -193,6 +197,7 @@ impl Loader {
             secrets_dir: Some(DirSpec::Standard),
             providers: Vec::new(),
             limits: Limits::default(),
+            version: PrefectVersion::default(),
         }
     }
 
@@ -220,7 +225,8 @@ impl Loader {
         self
     }
 
-    /// Uses the defaults compiled into this crate (`config/config.toml`).
+    /// Uses the defaults compiled into this crate: `config/config.toml`, or
+    /// `config/prefect-1.4.1.toml` with [`Loader::prefect_version`]`(V1)`.
     ///
     /// ```
     /// let cfg = prefect_config::config::Loader::new().embedded_defaults().load()?;
@@ -360,6 +366,30 @@ impl Loader {
     /// ```
     pub fn provider(mut self, provider: impl Provider + Send + Sync + 'static) -> Self {
         self.providers.push(Arc::new(provider));
+        self
+    }
+
+    /// Follows this Prefect version (0.15 unless set): its embedded defaults
+    /// (1.x adds `[cloud.rate_limiting]`) and, through
+    /// [`Config::prefect_version`], its secrets rules (see
+    /// [`PrefectVersion::V1`]). Defaults from a file or a string are used as
+    /// given.
+    ///
+    /// ```
+    /// use prefect_config::config::{Loader, PrefectVersion};
+    /// use serde_json::json;
+    /// let v1 = Loader::prefect()
+    ///     .prefect_version(PrefectVersion::V1)
+    ///     .env_vars([("HOME", "/home/me")])
+    ///     .load()?;
+    /// assert_eq!(v1.get("cloud.rate_limiting.max_retries"), Some(&json!(6)));
+    /// assert_eq!(v1.prefect_version(), PrefectVersion::V1);
+    /// let v015 = Loader::prefect().env_vars([("HOME", "/home/me")]).load()?;
+    /// assert!(v015.get("cloud.rate_limiting").is_none());
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn prefect_version(mut self, version: PrefectVersion) -> Self {
+        self.version = version;
         self
     }
 
@@ -525,7 +555,9 @@ impl Loader {
             sink.report(err)?;
         }
         typo_warnings.append(&mut warnings);
-        Ok(Layers::new(Config::new(root, typo_warnings), sources))
+        let mut config = Config::new(root, typo_warnings);
+        config.version = self.version;
+        Ok(Layers::new(config, sources))
     }
 
     /// The inputs this loader reads, lowest first, with their resolved paths
@@ -624,7 +656,7 @@ impl Loader {
         seen: Option<&mut Seen>,
     ) -> Result<Option<Layer>, ConfigError> {
         match defaults {
-            Defaults::Embedded => embedded_layer().map(Some),
+            Defaults::Embedded => embedded_layer(self.version).map(Some),
             Defaults::Toml(text) => Layer::from_toml_into(Source::DefaultsToml, text, sink, seen),
             Defaults::File(path) => {
                 let path = expand_path(path, env, &self.limits);
@@ -680,11 +712,20 @@ impl Loader {
     }
 }
 
-/// The embedded defaults never change: parse them once per process.
-fn embedded_layer() -> Result<Layer, ConfigError> {
-    static PARSED: Lazy<Result<Layer, ConfigError>> =
+/// The embedded defaults never change: parse each once per process.
+fn embedded_layer(version: PrefectVersion) -> Result<Layer, ConfigError> {
+    static V0_15: Lazy<Result<Layer, ConfigError>> =
         Lazy::new(|| Layer::from_toml(Source::EmbeddedDefaults, EMBEDDED_DEFAULTS));
-    PARSED.clone()
+    static V1: Lazy<Result<Layer, ConfigError>> = Lazy::new(|| {
+        Layer::from_toml(
+            Source::EmbeddedDefaults,
+            PrefectVersion::V1.embedded_defaults(),
+        )
+    });
+    match version {
+        PrefectVersion::V0_15 => V0_15.clone(),
+        PrefectVersion::V1 => V1.clone(),
+    }
 }
 
 impl FileSpec {

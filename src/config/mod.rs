@@ -6,8 +6,10 @@
 //! other value (including arrays) is replaced whole. The order is written
 //! once, in [`Loader`], and both [`Loader::load`] and [`Loader::inputs`] walk it:
 //!
-//! 1. **defaults**: the embedded `config/config.toml`, or a file or string you
-//!    give (a missing defaults file is an error);
+//! 1. **defaults**: the embedded `config/config.toml` (Prefect 0.15.13's
+//!    values; Prefect 1.4.1's, `config/prefect-1.4.1.toml`, with
+//!    [`Loader::prefect_version`]`(`[`PrefectVersion::V1`]`)`), or a file or
+//!    string you give (a missing defaults file is an error);
 //! 2. **user file**: `$PREFECT__USER_CONFIG_PATH`, else `~/.prefect/config.toml`
 //!    (skipped when missing);
 //! 3. **backend file**: `$PREFECT__BACKEND_CONFIG_PATH`, else
@@ -159,6 +161,7 @@ mod tree;
 mod typos;
 mod validate;
 mod values;
+mod version;
 mod warning;
 
 use std::path::Path;
@@ -182,6 +185,7 @@ pub use step::{LayerValue, Step, StepKind};
 pub use task_defaults::TaskDefaults;
 pub use tree::Config;
 pub use validate::{RESERVED_KEYS, is_reserved_key};
+pub use version::{EMBEDDED_DEFAULTS_V1, PrefectVersion, UnknownPrefectVersion};
 pub use warning::ConfigWarning;
 
 /// How deeply tables may nest in any layer. Deeper input is rejected with

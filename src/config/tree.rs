@@ -12,7 +12,9 @@ use smallvec::SmallVec;
 use crate::config::key::{self, split};
 use crate::config::node::{Node, Table, value_at};
 use crate::config::sensitive::{self, Scope, is_blank};
-use crate::config::{ConfigError, ConfigWarning, Source, depth, export, extract, merge};
+use crate::config::{
+    ConfigError, ConfigWarning, PrefectVersion, Source, depth, export, extract, merge,
+};
 use crate::render::mask;
 
 /// A loaded, fully resolved configuration.
@@ -41,6 +43,8 @@ pub struct Config {
     /// `get` that ends at a table.
     view: OnceCell<Value>,
     pub(crate) warnings: Vec<ConfigWarning>,
+    /// Whose rules the secrets code follows; set by the loader.
+    pub(crate) version: PrefectVersion,
 }
 
 impl Config {
@@ -171,6 +175,24 @@ impl Config {
         &self.warnings
     }
 
+    /// The Prefect version this configuration was loaded for
+    /// ([`Loader::prefect_version`](crate::config::Loader::prefect_version));
+    /// [`Secret`](crate::secrets::Secret) follows that version's rules.
+    /// Overrides ([`Config::with_overrides`], the context's `config`) keep it.
+    ///
+    /// ```
+    /// use prefect_config::config::{Loader, PrefectVersion};
+    /// let cfg = Loader::new().prefect_version(PrefectVersion::V1).load()?;
+    /// assert_eq!(cfg.prefect_version(), PrefectVersion::V1);
+    /// let over = cfg.with_overrides(&serde_json::json!({"debug": true}));
+    /// assert_eq!(over.prefect_version(), PrefectVersion::V1);
+    /// assert_eq!(Loader::new().load()?.prefect_version(), PrefectVersion::V0_15);
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn prefect_version(&self) -> PrefectVersion {
+        self.version
+    }
+
     /// Every leaf with its dotted path and source, in tree order.
     ///
     /// ```
@@ -297,6 +319,7 @@ impl Config {
             root: self.root.clone(),
             view: OnceCell::new(),
             warnings: self.warnings.clone(),
+            version: self.version,
         };
         out.merge_runtime(overrides);
         out
@@ -513,6 +536,7 @@ impl Config {
             root: Node::Table(root),
             view: OnceCell::new(),
             warnings,
+            version: PrefectVersion::default(),
         }
     }
 }

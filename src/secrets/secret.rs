@@ -8,6 +8,7 @@ use parking_lot::RwLock;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::config::PrefectVersion;
 use crate::context;
 #[cfg(feature = "cloud")]
 use crate::secrets::CloudBackend;
@@ -37,7 +38,9 @@ pub fn set_default_backend(
     std::mem::replace(&mut *DEFAULT_BACKEND.write(), backend)
 }
 
-/// A named secret, looked up the way Prefect 0.15's `Secret.get()` does.
+/// A named secret, looked up the way Prefect's `Secret.get()` does (the same
+/// in 0.15.13 and 1.4.1; [`exists`](Secret::exists) differs by
+/// [version](crate::config::PrefectVersion)).
 ///
 /// 1. While a flow is being built ([`building_flow`](crate::secrets::building_flow)), `get` fails.
 /// 2. The `secrets` key of the current context: filled from `[context.secrets]`
@@ -175,7 +178,7 @@ impl Secret {
         if let Some(value) = local::with_secret(&self.name, |value| value.cloned()) {
             return Ok(value);
         }
-        match self.remote_backend()? {
+        match self.remote_backend(Lookup::Get)? {
             Some(backend) => backend.get(&self.name),
             None => Err(SecretError::LocalNotFound {
                 name: self.name.clone(),
@@ -235,6 +238,13 @@ impl Secret {
     /// the backend's `secret_names`. A backend failure counts as "no"; use
     /// [`try_exists`](Secret::try_exists) to see it.
     ///
+    /// "Cloud secrets on" follows the configuration's
+    /// [`prefect_version`](crate::config::Config::prefect_version), as
+    /// Prefect's `Secret.exists` does: under 0.15 the backend is asked
+    /// whenever `cloud.use_local_secrets = false`, whatever `backend` is;
+    /// under 1.x only when `backend = "cloud"` too (the rule of
+    /// [`get`](Secret::get) in both).
+    ///
     /// ```
     /// # prefect_config::set_global(prefect_config::config::Loader::new().embedded_defaults().env_vars([("HOME", "/h")]).load().unwrap()).ok();
     /// use prefect_config::{context, secrets::Secret};
@@ -256,7 +266,7 @@ impl Secret {
         if local::with_secret(&self.name, |value| value.is_some()) {
             return Ok(true);
         }
-        match self.remote_backend()? {
+        match self.remote_backend(Lookup::Exists)? {
             Some(backend) => Ok(backend.names()?.contains(&self.name)),
             None => Ok(false),
         }
@@ -264,11 +274,12 @@ impl Secret {
 
     /// The backend to ask when the secret is not local, or `None` when local
     /// secrets only are in use.
-    fn remote_backend(&self) -> Result<Option<Arc<dyn SecretBackend>>, SecretError> {
+    fn remote_backend(
+        &self,
+        lookup: Lookup,
+    ) -> Result<Option<Arc<dyn SecretBackend>>, SecretError> {
         let config = context::config();
-        let cloud = config.get("backend").and_then(Value::as_str) == Some("cloud");
-        let local_only = config.get("cloud.use_local_secrets") != Some(&Value::Bool(false));
-        if !cloud || local_only {
+        if !asks_backend(&config, lookup) {
             return Ok(None);
         }
         if let Some(backend) = &self.backend {
@@ -293,6 +304,32 @@ impl Secret {
         _config: &crate::config::Config,
     ) -> Result<Option<Arc<dyn SecretBackend>>, SecretError> {
         Err(SecretError::CloudNotCompiled)
+    }
+}
+
+/// Which of Prefect's methods is being followed: `get` and `exists` decide
+/// differently whether to ask the backend.
+#[derive(Clone, Copy)]
+enum Lookup {
+    Get,
+    Exists,
+}
+
+/// Whether a secret missing from the context is looked up in the backend,
+/// as each Prefect release's `prefect/client/secrets.py` decides (Python's
+/// `use_local_secrets is False`: only the boolean `false` turns local
+/// secrets off):
+///
+/// | release | `Secret.get`                                  | `Secret.exists`     |
+/// |---------|-----------------------------------------------|---------------------|
+/// | 0.15.13 | `backend == "cloud"` and local secrets off    | local secrets off   |
+/// | 1.4.1   | `backend == "cloud"` and local secrets off    | the same as `get`   |
+fn asks_backend(config: &crate::config::Config, lookup: Lookup) -> bool {
+    let local_off = config.get("cloud.use_local_secrets") == Some(&Value::Bool(false));
+    let cloud = config.get("backend").and_then(Value::as_str) == Some("cloud");
+    match (lookup, config.prefect_version()) {
+        (Lookup::Exists, PrefectVersion::V0_15) => local_off,
+        _ => cloud && local_off,
     }
 }
 

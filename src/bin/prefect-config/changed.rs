@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use prefect_config::Value;
-use prefect_config::config::{Config, Loader, Source};
+use prefect_config::config::{Config, Loader, PrefectVersion, Source};
 
 use crate::output::{MASK, inline, is_blank, join};
 use crate::{Failure, with_causes};
@@ -34,10 +34,13 @@ fn is_set(config: &Config, key: &str) -> bool {
 pub struct Defaults(Config);
 
 impl Defaults {
-    pub fn load(defaults_file: Option<&Path>) -> Result<Defaults, Failure> {
+    pub fn load(
+        defaults_file: Option<&Path>,
+        version: PrefectVersion,
+    ) -> Result<Defaults, Failure> {
         let loader = match defaults_file {
             Some(path) => Loader::new().defaults_file(path),
-            None => Loader::new().embedded_defaults(),
+            None => Loader::new().embedded_defaults().prefect_version(version),
         };
         let config = loader.task_defaults(true).load().map_err(|e| {
             Failure::from(format!(

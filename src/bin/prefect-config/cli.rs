@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use prefect_config::config::PrefectVersion;
 
 /// Inspect, explain and edit Prefect's layered configuration (defaults, config
 /// files, secrets directory, `PREFECT__*` variables) and see where each value
@@ -28,6 +29,15 @@ pub struct Cli {
     /// Prefix of the environment variables to read.
     #[arg(long, global = true, value_name = "P", default_value = "PREFECT")]
     pub env_prefix: String,
+    /// Which Prefect's defaults and rules to follow: `0.15` (0.15.13) or `1`
+    /// (1.4.1, whose defaults add `[cloud.rate_limiting]`).
+    #[arg(
+        long = "prefect",
+        global = true,
+        value_name = "VERSION",
+        default_value = "0.15"
+    )]
+    pub prefect: PrefectVersion,
     /// When to colour the output; `auto` colours a terminal unless `NO_COLOR`
     /// is set (`CLICOLOR_FORCE` colours a pipe too).
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]

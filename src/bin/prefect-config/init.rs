@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use prefect_config::config::{EMBEDDED_DEFAULTS, Limits, read_file};
+use prefect_config::config::{Limits, PrefectVersion, read_file};
 use prefect_config::edit::{Change, ConfigFile};
 
 use crate::Failure;
@@ -14,7 +14,12 @@ use crate::write;
 /// examples, but no values, so that what the user sets stays visibly theirs.
 pub const TEMPLATE: &str = include_str!("init_template.toml");
 
-pub fn run(file: &ConfigFile, defaults: Option<&Path>, args: &InitArgs) -> Result<(), Failure> {
+pub fn run(
+    file: &ConfigFile,
+    defaults: Option<&Path>,
+    version: PrefectVersion,
+    args: &InitArgs,
+) -> Result<(), Failure> {
     if file.path().exists() && !args.force {
         return Err(format!(
             "`{}` already exists; pass --force to replace it",
@@ -29,7 +34,7 @@ pub fn run(file: &ConfigFile, defaults: Option<&Path>, args: &InitArgs) -> Resul
         (true, Some(path)) => {
             read_file(path, &Limits::default()).map_err(|e| crate::with_causes(&e))?
         }
-        (true, None) => EMBEDDED_DEFAULTS.to_owned(),
+        (true, None) => version.embedded_defaults().to_owned(),
     };
     let edited = write::apply(file, &[Change::replace(text)])?;
     crate::style::status(format_args!("wrote `{}`", edited.file().display()));

@@ -122,6 +122,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             init::run(
                 &user_file(cli, &loader, false)?,
                 cli.defaults.as_deref(),
+                cli.prefect,
                 args,
             )?;
             return Ok(ExitCode::SUCCESS);
@@ -228,7 +229,9 @@ fn user_file(cli: &Cli, loader: &Loader, allow_expansion: bool) -> Result<Config
 
 /// The loader the global flags describe.
 fn loader(cli: &Cli) -> Loader {
-    let mut loader = Loader::prefect().env_prefix(&cli.env_prefix);
+    let mut loader = Loader::prefect()
+        .prefect_version(cli.prefect)
+        .env_prefix(&cli.env_prefix);
     if let Some(path) = &cli.defaults {
         loader = loader.defaults_file(path);
     }

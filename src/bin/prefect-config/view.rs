@@ -27,7 +27,7 @@ pub fn run(
     let mut leaves = leaves_under(layers, path, value);
     // `--show-defaults` compares, so it shows only what changed too.
     let defaults = if args.changed || args.show_defaults {
-        Some(Defaults::load(defaults_file)?)
+        Some(Defaults::load(defaults_file, config.prefect_version())?)
     } else {
         None
     };
