@@ -59,20 +59,30 @@ pub fn exports(
     let mut out = String::new();
     let mut left_out = Vec::new();
     for &(key, value) in leaves {
-        for (name, text) in config.to_environment_variables(Some(&[key]), prefix) {
-            if let Some(why) = cannot_travel(config, key, value, &name, prefix) {
+        // One look-up per key: asking for all variables with an `include`
+        // of one key walks the whole configuration each time.
+        let why = match config.to_environment_variable(key, prefix) {
+            None => Err("a part of it holds a dot, so no variable name can spell it".to_owned()),
+            Some((name, text)) => match cannot_travel(config, key, value, &name, prefix) {
+                Some(why) => Err(why),
+                None => Ok((name, text)),
+            },
+        };
+        let (name, text) = match why {
+            Ok(var) => var,
+            Err(why) => {
                 left_out.push(format!(
                     "key `{}` cannot travel as an environment variable: {why}; left out",
                     escape_controls(key.to_owned())
                 ));
                 continue;
             }
-            out.push_str(&format!("export {name}={}", shell_quote(&text)));
-            if let Some(comment) = suffix(key) {
-                out.push_str(&comment);
-            }
-            out.push('\n');
+        };
+        out.push_str(&format!("export {name}={}", shell_quote(&text)));
+        if let Some(comment) = suffix(key) {
+            out.push_str(&comment);
         }
+        out.push('\n');
     }
     (out, left_out)
 }
