@@ -359,6 +359,13 @@ fn dotted(parents: &[&str], key: &str) -> String {
 /// element and entry (a table entry with its key and hash slot). Walked with
 /// an explicit stack: a value may nest deeper than the call stack allows.
 pub(crate) fn value_bytes(value: &Value) -> usize {
+    // Most values are scalars or strings: no stack for them (this runs for
+    // every leaf of every load).
+    match value {
+        Value::String(text) => return SLOT + text.len(),
+        Value::Null | Value::Bool(_) | Value::Number(_) => return SLOT,
+        Value::Array(_) | Value::Object(_) => {}
+    }
     let mut total = 0usize;
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
