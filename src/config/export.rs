@@ -23,11 +23,15 @@ impl Config {
     ///
     /// ```
     /// use prefect_config::config::Loader;
-    /// let cfg = Loader::new().defaults_toml("[server]\nport = 4200\nname = '42'").load()?;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[server]\nport = 4200\nname = \"'42'\"")
+    ///     .load()?;
     /// assert_eq!(
     ///     cfg.to_environment_variable("server.port", "PREFECT"),
     ///     Some(("PREFECT__SERVER__PORT".to_owned(), "4200".to_owned()))
     /// );
+    /// // The string "42" is quoted so that loading it back keeps it a string.
+    /// assert_eq!(cfg.get("server.name"), Some(&serde_json::json!("42")));
     /// let (_, text) = cfg.to_environment_variable("server.name", "PREFECT").unwrap();
     /// assert_eq!(text, "\"'42'\"");
     /// assert_eq!(cfg.to_environment_variable("server", "PREFECT"), None);

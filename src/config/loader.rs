@@ -698,7 +698,6 @@ impl Loader {
     }
 }
 
-/// The embedded defaults never change: parse them once per process.
 /// Parses a TOML text into a layer, once the budget admits what parsing it
 /// takes (see [`Budget::admits_toml`]).
 fn parse_layer(
@@ -714,6 +713,7 @@ fn parse_layer(
     Layer::from_toml_into(source, text, sink, seen)
 }
 
+/// The embedded defaults never change: parse them once per process.
 fn embedded_layer() -> Result<Layer, ConfigError> {
     static PARSED: Lazy<Result<Layer, ConfigError>> =
         Lazy::new(|| Layer::from_toml(Source::EmbeddedDefaults, EMBEDDED_DEFAULTS));

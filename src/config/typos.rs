@@ -294,7 +294,7 @@ impl Config {
     /// ```
     /// use prefect_config::config::Loader;
     /// let cfg = Loader::new()
-    ///     .defaults_toml("[server]\nport = 1\nhost = 'h'\n[logging]\nlevel = 'INFO'")
+    ///     .defaults_toml("[server]\nport = 1\nname = 'n'\n[logging]\nlevel = 'INFO'")
     ///     .load()?;
     /// assert_eq!(cfg.suggest_keys("server.prot"), ["server.port"]);
     /// assert_eq!(cfg.suggest_keys("Loging"), ["logging"]);
