@@ -135,8 +135,13 @@ fn a_ten_megabyte_value_loads_when_the_limit_allows_it() {
     let err = loader.load().unwrap_err();
     assert!(matches!(err, ConfigError::TooLarge { .. }), "{err}");
     assert_eq!(err.key(), Some("big"));
+    // The million-element list holds 32 MB: the tree budget must allow it too.
     let cfg = loader
-        .limits(Limits::default().max_value_bytes(16 << 20))
+        .limits(
+            Limits::default()
+                .max_value_bytes(16 << 20)
+                .max_total_bytes(128 << 20),
+        )
         .load()
         .unwrap();
     assert_eq!(

@@ -237,14 +237,15 @@ pub enum ConfigError {
         limit: usize,
     },
 
-    /// `${...}` substitutions made the configuration as a whole larger than
-    /// [`Limits::max_total_bytes`](crate::config::Limits::max_total_bytes).
+    /// The tree a load builds (its layers, what casting, expansion and
+    /// `${...}` references make, the copies `explain` keeps) grew larger
+    /// than [`Limits::max_total_bytes`](crate::config::Limits::max_total_bytes).
     #[error(
-        "resolving references for key `{}` grew the configuration past the limit of {limit} bytes",
+        "the configuration grew past the limit of {limit} bytes at key `{}`",
         Line(key)
     )]
     TreeTooLarge {
-        /// The key being resolved when the limit was passed.
+        /// The key whose value passed the limit.
         key: String,
         /// The limit, in bytes.
         limit: usize,

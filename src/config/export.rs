@@ -1,12 +1,53 @@
 //! Values as text that loads back to the same value: as an environment
 //! variable ([`env_text`]) or as a TOML string in a file ([`file_text`]).
 //! Both ask [`cast::load_text`], so the twice-cast rule stays in one place.
+//! [`Config::to_environment_variable`] exports one value in time linear in
+//! its key and text, so exporting each key of a configuration in turn stays
+//! linear in its size.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::config::{Source, cast, python};
+use crate::config::key::var_name_of;
+use crate::config::node::Node;
+use crate::config::{Config, Source, cast, python};
+
+impl Config {
+    /// The variable (name and text) that
+    /// [`to_environment_variables`](Config::to_environment_variables) makes
+    /// for the value at the dotted `key`, found without walking the rest of
+    /// the configuration; `None` when `key` names no value (a table, a
+    /// missing key, or a path into an array). As there, the text is the
+    /// value itself, secret or not.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[server]\nport = 4200\nname = \"'42'\"")
+    ///     .load()?;
+    /// assert_eq!(
+    ///     cfg.to_environment_variable("server.port", "PREFECT"),
+    ///     Some(("PREFECT__SERVER__PORT".to_owned(), "4200".to_owned()))
+    /// );
+    /// // The string "42" is quoted so that loading it back keeps it a string.
+    /// assert_eq!(cfg.get("server.name"), Some(&serde_json::json!("42")));
+    /// let (_, text) = cfg.to_environment_variable("server.name", "PREFECT").unwrap();
+    /// assert_eq!(text, "\"'42'\"");
+    /// assert_eq!(cfg.to_environment_variable("server", "PREFECT"), None);
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn to_environment_variable(&self, key: &str, prefix: &str) -> Option<(String, String)> {
+        let Node::Table(root) = &self.root else {
+            return None;
+        };
+        let parts: Vec<&str> = key.split('.').collect();
+        match root.node(parts.iter().copied())? {
+            Node::Leaf(leaf) => Some((var_name_of(prefix, &parts), env_text(&leaf.value))),
+            Node::Table(_) => None,
+        }
+    }
+}
 
 /// The text for an environment variable that loads back as `value`.
 ///

@@ -24,7 +24,7 @@ use crate::config::collect::{Seen, Sink};
 use crate::config::env::Environment;
 use crate::config::explain::{Input, Layers};
 use crate::config::layer::Layer;
-use crate::config::limits::Limits;
+use crate::config::limits::{Budget, Limits};
 use crate::config::node::{Node, Table};
 use crate::config::read_file;
 use crate::config::{
@@ -446,12 +446,23 @@ impl Loader {
         let mut typo_warnings = Vec::new();
         let mut sources = Vec::new();
         let mut tree: Option<Table> = None;
-        let mut add = |layer: Layer, tree: &mut Option<Table>| {
+        // Every layer's tree is charged as it joins: a lower layer's values
+        // stay in memory as the history of the keys that override them.
+        let mut budget = Budget::new(&self.limits);
+        let mut add = |layer: Layer,
+                       tree: &mut Option<Table>,
+                       budget: &mut Budget,
+                       sink: &mut Sink|
+         -> Result<(), ConfigError> {
+            if !budget.spend_table(&layer.root, sink)? {
+                return Ok(());
+            }
             sources.push(layer.source);
             match tree {
                 Some(lower) => merge::merge(lower, layer.root),
                 None => *tree = Some(layer.root),
             }
+            Ok(())
         };
         for kind in ORDER {
             match kind {
@@ -459,8 +470,9 @@ impl Loader {
                     let Some(defaults) = &self.defaults else {
                         continue;
                     };
-                    let layer = match self.read_defaults(defaults, &env, sink, seen.as_deref_mut())
-                    {
+                    let read =
+                        self.read_defaults(defaults, &env, &mut budget, sink, seen.as_deref_mut());
+                    let layer = match read {
                         Ok(Some(layer)) => layer,
                         Ok(None) => continue,
                         Err(err) => {
@@ -471,7 +483,7 @@ impl Loader {
                     if let Some(seen) = seen.as_deref_mut() {
                         seen.defaults = Some(layer.root.clone());
                     }
-                    add(layer, &mut tree);
+                    add(layer, &mut tree, &mut budget, sink)?;
                 }
                 LayerKind::User | LayerKind::Backend => {
                     let Some((path, source)) = self.file_of(kind, &env) else {
@@ -499,27 +511,29 @@ impl Loader {
                         }
                     };
                     if let Some(layer) =
-                        Layer::from_toml_into(source, &text, sink, seen.as_deref_mut())?
+                        parse_layer(source, &text, &mut budget, sink, seen.as_deref_mut())?
                     {
                         if let Some(seen) = seen.as_deref_mut() {
                             seen.file_layers
                                 .push((layer.source.clone(), layer.root.clone()));
                         }
-                        add(layer, &mut tree);
+                        add(layer, &mut tree, &mut budget, sink)?;
                     }
                 }
                 LayerKind::Providers => {
                     for provider in &self.providers {
                         match fig::provider_layer(provider.as_ref()) {
-                            Ok(layer) => add(layer, &mut tree),
+                            Ok(layer) => add(layer, &mut tree, &mut budget, sink)?,
                             Err(err) => sink.report(err)?,
                         }
                     }
                 }
                 LayerKind::SecretsDir => {
                     if let Some(dir) = self.secrets_dir_of(&env, tree.as_ref()) {
-                        if let Some(layer) = secrets_dir::read(&dir, &self.limits, &mut warnings) {
-                            add(layer, &mut tree);
+                        if let Some(layer) =
+                            secrets_dir::read(&dir, &self.limits, budget.remaining(), &mut warnings)
+                        {
+                            add(layer, &mut tree, &mut budget, sink)?;
                         }
                     }
                 }
@@ -535,14 +549,20 @@ impl Loader {
                             )?;
                             typo_warnings = typos::env_typos(lower, &layer.root);
                         }
-                        add(layer, &mut tree);
+                        add(layer, &mut tree, &mut budget, sink)?;
                     }
                 }
             }
         }
         let mut root = tree.unwrap_or_else(|| Table::new(Source::Runtime));
-        let pending = values::run(&mut root, &env, &self.limits, sink)?;
-        warnings.extend(references::resolve(&mut root, pending, &self.limits, sink)?);
+        let pending = values::run(&mut root, &env, &self.limits, &mut budget, sink)?;
+        warnings.extend(references::resolve(
+            &mut root,
+            pending,
+            &self.limits,
+            &mut budget,
+            sink,
+        )?);
         if self.task_defaults {
             if let Err(err) = task_defaults::apply(&mut root) {
                 sink.report(err)?;
@@ -652,18 +672,20 @@ impl Loader {
         &self,
         defaults: &Defaults,
         env: &Environment,
+        budget: &mut Budget,
         sink: &mut Sink,
         seen: Option<&mut Seen>,
     ) -> Result<Option<Layer>, ConfigError> {
         match defaults {
             Defaults::Embedded => embedded_layer(self.version).map(Some),
-            Defaults::Toml(text) => Layer::from_toml_into(Source::DefaultsToml, text, sink, seen),
+            Defaults::Toml(text) => parse_layer(Source::DefaultsToml, text, budget, sink, seen),
             Defaults::File(path) => {
                 let path = expand_path(path, env, &self.limits);
                 let cap = self.limits.max_file_bytes;
                 let text = read_file::read_config_text(&path, cap)
                     .map_err(|r| r.into_error(&path, cap))?;
-                Layer::from_toml_into(Source::DefaultsFile(Arc::from(path)), &text, sink, seen)
+                let source = Source::DefaultsFile(Arc::from(path));
+                parse_layer(source, &text, budget, sink, seen)
             }
         }
     }
@@ -710,6 +732,21 @@ impl Loader {
             }
         }
     }
+}
+
+/// Parses a TOML text into a layer, once the budget admits what parsing it
+/// takes (see [`Budget::admits_toml`]).
+fn parse_layer(
+    source: Source,
+    text: &str,
+    budget: &mut Budget,
+    sink: &mut Sink,
+    seen: Option<&mut Seen>,
+) -> Result<Option<Layer>, ConfigError> {
+    if !budget.admits_toml(text, sink)? {
+        return Ok(None);
+    }
+    Layer::from_toml_into(source, text, sink, seen)
 }
 
 /// The embedded defaults never change: parse each once per process.

@@ -9,7 +9,10 @@
 //! an array but prints `(1, 2)`, and `-1e400`, kept as text, prints `-inf`.
 //! A reference to a missing key or to a table becomes `""` with a
 //! warning. Unlike Prefect, which gives up after ten passes, chains of any
-//! length resolve, and a cycle is an error naming its keys.
+//! length resolve, and a cycle is an error naming its keys. References nest
+//! at most [`MAX_NESTING`] deep: in a longer run of `${${${...`, the
+//! outermost `${` stay text, so that a hostile value of many `${` costs one
+//! pass over it, not one per level.
 //!
 //! Each substitution is recorded on the leaf as a step naming the key and
 //! where its value came from, and a value built from a sensitive one becomes
@@ -35,8 +38,8 @@
 use serde_json::Value;
 
 use crate::config::collect::Sink;
-use crate::config::limits::Limits;
-use crate::config::node::{FastMap, Node, Raw, Table};
+use crate::config::limits::{Budget, Limits, value_bytes};
+use crate::config::node::{FastMap, Leaf, Node, Raw, Table};
 use crate::config::sensitive::{self, Scope};
 use crate::config::step::{Step, StepKind};
 use crate::config::{ConfigError, ConfigWarning, Source, literal, python};
@@ -53,6 +56,18 @@ struct Found {
     /// the last may become a reference (`${${backend}.api}`); every other
     /// `${` before `whole` stays none.
     open: Vec<(usize, usize)>,
+}
+
+/// How many unfinished `${` a reference may sit in and still have them
+/// become references once it is replaced (as deep as a value may nest).
+pub(crate) const MAX_NESTING: usize = 64;
+
+/// Keeps the innermost [`MAX_NESTING`] of a chain of unfinished `${`.
+fn innermost(mut chain: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    if chain.len() > MAX_NESTING {
+        chain.drain(..chain.len() - MAX_NESTING);
+    }
+    chain
 }
 
 fn is_special(b: u8) -> bool {
@@ -105,6 +120,7 @@ fn find_reference(text: &str, from: usize, mut open: Vec<(usize, usize)>) -> Opt
             // it with it.
             chain = open;
             chain.push((q, end));
+            chain = innermost(chain);
         }
     }
     // A `$` just before the replaced text may start a new `${` with it.
@@ -130,7 +146,7 @@ fn find_reference(text: &str, from: usize, mut open: Vec<(usize, usize)>) -> Opt
                 };
                 if bytes.get(end) == Some(&b'}') {
                     let open = if chain.last().is_some_and(runs_into) {
-                        chain
+                        innermost(chain)
                     } else {
                         Vec::new()
                     };
@@ -142,6 +158,10 @@ fn find_reference(text: &str, from: usize, mut open: Vec<(usize, usize)>) -> Opt
                 }
                 if !chain.last().is_some_and(runs_into) {
                     chain.clear();
+                } else if chain.len() >= 2 * MAX_NESTING {
+                    // Only the innermost are kept: drop the rest now and then,
+                    // so the chain stays small however long the run.
+                    chain = innermost(chain);
                 }
                 chain.push((start, end));
             }
@@ -177,12 +197,14 @@ struct Frame {
 /// Each value is edited in place; a leaf records its first
 /// [`MAX_STEPS`](crate::config::node::MAX_STEPS)
 /// substitutions as steps and folds the rest into one last step. Values may
-/// not grow past [`Limits::max_value_bytes`], nor all of them together past
-/// [`Limits::max_total_bytes`].
+/// not grow past [`Limits::max_value_bytes`]; what each substitution adds
+/// (the text it inserts, the whole value a whole-value reference copies, the
+/// copy `explain` keeps) is charged to the load's `budget`.
 pub(crate) fn resolve(
     root: &mut Table,
     pending: Vec<Vec<String>>,
     limits: &Limits,
+    budget: &mut Budget,
     sink: &mut Sink,
 ) -> Result<Vec<ConfigWarning>, ConfigError> {
     if pending.is_empty() {
@@ -197,7 +219,6 @@ pub(crate) fn resolve(
     let mut warnings = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut substitutions = 0usize;
-    let mut grown = 0usize;
 
     for start in 0..pending.len() {
         if state[start] == State::Done {
@@ -308,14 +329,25 @@ pub(crate) fn resolve(
                 }
             }
 
-            let target = lookup(root, &ref_path);
+            let text_len = text.len();
+            let whole_value = whole.start == 0 && whole.end == text_len;
+            // A whole-value copy is checked against the budget before it is
+            // made; a value printed into text is a passing copy.
+            let copy_limit = if whole_value {
+                budget.remaining()
+            } else {
+                usize::MAX
+            };
+            let target = lookup(root, &ref_path, copy_limit);
             // Only a leaf was borrowed above; borrow it again after the lookup.
             let Some(leaf) = root.leaf_mut(path) else {
                 continue;
             };
-            let text_len = leaf.value.as_str().map_or(0, str::len);
-            let whole_value = whole.start == 0 && whole.end == text_len;
             let (replacement, step_source) = match target {
+                Target::TooLarge { bytes } => {
+                    budget.spend(bytes, || path.join("."), sink)?;
+                    return Ok(warnings);
+                }
                 Target::Leaf {
                     value,
                     raw,
@@ -361,39 +393,33 @@ pub(crate) fn resolve(
                     (Replacement::Text(String::new()), None)
                 }
             };
-            let new_len = match &replacement {
-                Replacement::Whole(value, _) => value.as_str().map_or(0, str::len),
-                Replacement::Text(printed) => text_len - whole.len() + printed.len(),
+            let (new_len, mut cost) = match &replacement {
+                Replacement::Whole(value, _) => {
+                    (value.as_str().map_or(0, str::len), value_bytes(value))
+                }
+                Replacement::Text(printed) => {
+                    let new_len = text_len - whole.len() + printed.len();
+                    (new_len, new_len.saturating_sub(text_len))
+                }
             };
-            // What the value grows by, and the copy of the value before this
-            // step that `explain` keeps while steps are recorded one by one.
-            grown += new_len.saturating_sub(text_len);
+            // The copy of the value before this step that `explain` keeps
+            // while steps are recorded one by one.
             if leaf.next_step_copies() {
-                grown += text_len;
+                cost += text_len;
             }
-            let limit = if new_len > limits.max_value_bytes {
-                Some(ConfigError::TooLarge {
+            if new_len > limits.max_value_bytes {
+                sink.report(ConfigError::TooLarge {
                     key: path.join("."),
                     origin: leaf.source.clone(),
                     limit: limits.max_value_bytes,
-                })
-            } else if grown > limits.max_total_bytes {
-                Some(ConfigError::TreeTooLarge {
-                    key: path.join("."),
-                    limit: limits.max_total_bytes,
-                })
-            } else {
-                None
-            };
-            if let Some(err) = limit {
-                sink.report(err)?;
-                // The limit is spent for the whole load once the tree is too large.
-                if grown > limits.max_total_bytes {
-                    return Ok(warnings);
-                }
+                })?;
                 state[top] = State::Done;
                 stack.pop();
                 continue;
+            }
+            if !budget.spend(cost, || path.join("."), sink)? {
+                // The budget is spent for the whole load.
+                return Ok(warnings);
             }
             let (next_from, next_open) = match replacement {
                 Replacement::Whole(value, raw) => {
@@ -461,22 +487,39 @@ enum Target {
         /// The scope of the referenced key.
         scope: Scope,
     },
+    /// A leaf of more than the copy limit, not copied.
+    TooLarge {
+        bytes: usize,
+    },
     Table,
     Missing,
 }
 
-/// Like Prefect, a reference only finds leaves: a table is not a value.
-fn lookup(root: &Table, path: &[String]) -> Target {
+/// Like Prefect, a reference only finds leaves: a table is not a value. A
+/// leaf whose value holds more than `copy_limit` bytes is not copied.
+fn lookup(root: &Table, path: &[String], copy_limit: usize) -> Target {
     match root.node(path.iter().map(String::as_str)) {
         Some(Node::Table(_)) => Target::Table,
-        Some(Node::Leaf(leaf)) => Target::Leaf {
-            value: leaf.value.clone(),
-            raw: leaf.literal(),
-            source: leaf.source.clone(),
-            sensitive: leaf.sensitive,
-            scope: sensitive::scope_of(path.iter().map(String::as_str)),
-        },
+        Some(Node::Leaf(leaf)) if copy_limit != usize::MAX && !leaf.value.is_string() => {
+            let bytes = value_bytes(&leaf.value);
+            if bytes > copy_limit {
+                Target::TooLarge { bytes }
+            } else {
+                leaf_target(leaf, path)
+            }
+        }
+        Some(Node::Leaf(leaf)) => leaf_target(leaf, path),
         None => Target::Missing,
+    }
+}
+
+fn leaf_target(leaf: &Leaf, path: &[String]) -> Target {
+    Target::Leaf {
+        value: leaf.value.clone(),
+        raw: leaf.literal(),
+        source: leaf.source.clone(),
+        sensitive: leaf.sensitive,
+        scope: sensitive::scope_of(path.iter().map(String::as_str)),
     }
 }
 

@@ -26,10 +26,13 @@ use crate::config::node::{Leaf, Node, Table};
 use crate::config::read_file::{self, Refused};
 use crate::config::{ConfigWarning, Source};
 
-/// Reads `dir` into a layer of `context.secrets`.
+/// Reads `dir` into a layer of `context.secrets`. Reading stops once the
+/// secrets hold more than `room` bytes (what the load's budget has left): the
+/// layer is charged to it once built, and would be refused anyway.
 pub(crate) fn read(
     dir: &Path,
     limits: &Limits,
+    room: usize,
     warnings: &mut Vec<ConfigWarning>,
 ) -> Option<Layer> {
     let report = |path: &Path, problem: String| ConfigWarning::SecretsDir {
@@ -61,7 +64,11 @@ pub(crate) fn read(
     files.sort();
     let layer_source = Source::SecretsFile(Arc::from(dir));
     let mut secrets = Table::new(layer_source.clone());
+    let mut held = 0usize;
     for path in files {
+        if held > room {
+            break;
+        }
         let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
             warnings.push(report(&path, "has a name that is not UTF-8".into()));
             continue;
@@ -103,6 +110,7 @@ pub(crate) fn read(
             .or_else(|| text.strip_suffix('\n'))
             .unwrap_or(&text)
             .to_owned();
+        held = held.saturating_add(value.len());
         let mut leaf = Leaf::new(
             Value::String(value),
             Source::SecretsFile(Arc::from(path.as_path())),

@@ -6,6 +6,15 @@
 //! (insertion, deletion, substitution or swap of neighbours) always share such
 //! a variant. Looking a word up costs a few hash probes whatever the size of
 //! the table, so checking every variable is linear in the environment.
+//! Words and keys longer than [`MAX_INDEXED`] characters are compared one by
+//! one instead, in time linear in their length: a word's deletion variants
+//! grow with the square of its length, and a hostile variable name may be
+//! long. A word longer than every key by more than the edits allowed is
+//! near none of them and costs nothing.
+//!
+//! [`Config::suggest_keys`] is the "did you mean" for a key that is not in a
+//! configuration: one pass over the tree's keys, each compared only when its
+//! length allows.
 //!
 //! ```
 //! use prefect_config::config::{ConfigWarning, Loader};
@@ -22,7 +31,7 @@
 
 use crate::config::node::{FastMap, Node, Table};
 use crate::config::sensitive;
-use crate::config::{ConfigWarning, Source};
+use crate::config::{Config, ConfigWarning, Source};
 
 /// Warns about environment variables in `env` that set a key `lower` does
 /// not have, when changing one part of it by one edit gives a key it has.
@@ -99,6 +108,11 @@ fn collect<'a>(
 /// Tables up to this size are searched key by key.
 const SMALL_TABLE: usize = 64;
 
+/// Keys longer than this (in characters) are not indexed by their deletion
+/// variants but compared one by one; a longer word is looked up among those
+/// only, and found one edit away at most.
+const MAX_INDEXED: usize = 64;
+
 /// A table's keys, findable by their deletion variants.
 pub(crate) struct SiblingIndex {
     keys: Vec<String>,
@@ -107,6 +121,10 @@ pub(crate) struct SiblingIndex {
     /// Each key itself and each of its one-deletion variants, with the
     /// positions of the keys that produce it.
     variants: FastMap<String, Vec<usize>>,
+    /// The positions of keys longer than [`MAX_INDEXED`] characters.
+    long: Vec<usize>,
+    /// The most characters of any key.
+    longest: usize,
 }
 
 impl SiblingIndex {
@@ -114,15 +132,28 @@ impl SiblingIndex {
     /// A small table is not indexed: comparing with each key costs less.
     pub(crate) fn new(table: &Table, max_edits: usize) -> SiblingIndex {
         let keys: Vec<String> = table.entries.keys().map(ToString::to_string).collect();
-        let mut variants: FastMap<String, Vec<usize>> = FastMap::default();
-        if keys.len() <= SMALL_TABLE {
-            return SiblingIndex {
-                keys,
-                max_edits,
-                variants,
-            };
+        let longest = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+        let mut index = SiblingIndex {
+            keys,
+            max_edits,
+            variants: FastMap::default(),
+            long: Vec::new(),
+            longest,
+        };
+        if index.keys.len() <= SMALL_TABLE {
+            return index;
         }
+        let SiblingIndex {
+            keys,
+            variants,
+            long,
+            ..
+        } = &mut index;
         for (i, key) in keys.iter().enumerate() {
+            if key.chars().count() > MAX_INDEXED {
+                long.push(i);
+                continue;
+            }
             for variant in deletions(key, max_edits) {
                 let positions = variants.entry(variant).or_default();
                 if positions.last() != Some(&i) {
@@ -130,26 +161,33 @@ impl SiblingIndex {
                 }
             }
         }
-        SiblingIndex {
-            keys,
-            max_edits,
-            variants,
-        }
+        index
     }
 
     /// Keys one edit from `wrong` (or two, for an index of two and words of
     /// at least five characters, where two edits are still a likely typo),
     /// nearest first, then in table order.
     pub(crate) fn near(&self, wrong: &str) -> Vec<&str> {
-        let long = wrong.chars().count() >= 5;
-        let max = if long { self.max_edits } else { 1 };
+        let chars = wrong.chars().count();
+        // Two edits are compared with a full distance table: short words only.
+        let max = if (5..=MAX_INDEXED).contains(&chars) {
+            self.max_edits
+        } else {
+            1
+        };
+        if chars > self.longest + max {
+            return Vec::new();
+        }
         let candidates: Vec<usize> = if self.keys.len() <= SMALL_TABLE {
             (0..self.keys.len()).collect()
+        } else if chars > MAX_INDEXED + max {
+            self.long.clone()
         } else {
             deletions(wrong, max)
                 .into_iter()
                 .filter_map(|variant| self.variants.get(&variant))
                 .flatten()
+                .chain(&self.long)
                 .copied()
                 .collect()
         };
@@ -162,7 +200,7 @@ impl SiblingIndex {
                 }
                 let distance = if one_edit_apart(candidate, wrong) {
                     1
-                } else if max >= 2 {
+                } else if max >= 2 && candidate.chars().count() <= MAX_INDEXED + max {
                     strsim::osa_distance(candidate, wrong)
                 } else {
                     return None;
@@ -182,14 +220,20 @@ impl SiblingIndex {
 /// True when `a` and `b` are exactly one edit apart: one character
 /// inserted, deleted or replaced, or two neighbours swapped.
 ///
-/// Hand-written for ASCII keys (the usual case), with `strsim` for the
-/// rest: `strsim::osa_distance` fills a whole distance table, with
-/// allocations, and this check runs for every unknown variable.
+/// Hand-written in time linear in the words, for bytes (ASCII keys, the
+/// usual case) or characters: `strsim::osa_distance` fills a whole distance
+/// table, quadratic in time in the words' lengths, and this check runs for
+/// every unknown variable, whose name may be long.
 fn one_edit_apart(a: &str, b: &str) -> bool {
-    if !a.is_ascii() || !b.is_ascii() {
-        return strsim::osa_distance(a, b) == 1;
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit_apart_in(a.as_bytes(), b.as_bytes());
     }
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    one_edit_apart_in(&a, &b)
+}
+
+fn one_edit_apart_in<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     let first_difference = short
         .iter()
@@ -231,6 +275,86 @@ fn deletions(word: &str, max: usize) -> Vec<String> {
         frontier = next;
     }
     out
+}
+
+/// The longest key (in bytes) that [`Config::suggest_keys`] compares: no
+/// one mistypes a name that long, and comparing costs the product of the
+/// two lengths.
+const MAX_SUGGESTED: usize = 256;
+
+impl Config {
+    /// Up to three keys of this configuration (tables or values, as dotted
+    /// paths) close to `key`, nearest first, for a "did you mean" when `key`
+    /// is not there: compared without regard to case, at most a third of the
+    /// longer name's characters (and at least two) away.
+    ///
+    /// One pass over the keys, each compared only when its length is within
+    /// reach, so a missing key among many costs time linear in their number.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[server]\nport = 1\nname = 'n'\n[logging]\nlevel = 'INFO'")
+    ///     .load()?;
+    /// assert_eq!(cfg.suggest_keys("server.prot"), ["server.port"]);
+    /// assert_eq!(cfg.suggest_keys("Loging"), ["logging"]);
+    /// assert!(cfg.suggest_keys("unrelated.name").is_empty());
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn suggest_keys(&self, key: &str) -> Vec<String> {
+        let Node::Table(root) = &self.root else {
+            return Vec::new();
+        };
+        if key.len() > MAX_SUGGESTED {
+            return Vec::new();
+        }
+        let wanted = key.to_lowercase();
+        let wanted_chars = wanted.chars().count();
+        let mut scored: Vec<(usize, String)> = Vec::new();
+        // Depth first with an explicit stack, the path built in one buffer.
+        let mut path = String::new();
+        let mut open = vec![(root.entries.iter(), 0usize)];
+        while let Some((entries, len)) = open.last_mut() {
+            let len = *len;
+            let Some((name, node)) = entries.next() else {
+                open.pop();
+                continue;
+            };
+            path.truncate(len);
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(name);
+            if path.len() <= MAX_SUGGESTED {
+                if let Some(distance) = key_distance(&path, &wanted, wanted_chars, key.len()) {
+                    scored.push((distance, path.clone()));
+                }
+            }
+            if let Node::Table(child) = node {
+                open.push((child.entries.iter(), path.len()));
+            }
+        }
+        scored.sort();
+        scored.dedup();
+        scored.into_iter().take(3).map(|(_, c)| c).collect()
+    }
+}
+
+/// The distance of `candidate` from the lower-cased `wanted` when it is
+/// close enough to suggest; lengths are compared first, since no distance
+/// is smaller than the difference of the lengths.
+fn key_distance(
+    candidate: &str,
+    wanted: &str,
+    wanted_chars: usize,
+    wanted_bytes: usize,
+) -> Option<usize> {
+    let allowed = (wanted_bytes.max(candidate.len()) / 3).max(2);
+    if candidate.chars().count().abs_diff(wanted_chars) > allowed {
+        return None;
+    }
+    let distance = strsim::osa_distance(&candidate.to_lowercase(), wanted);
+    (distance <= allowed).then_some(distance)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 use crate::config::collect::Sink;
 use crate::config::env::Environment;
 use crate::config::expand::{self, ExpandError};
-use crate::config::limits::Limits;
+use crate::config::limits::{Budget, Limits, value_bytes};
 use crate::config::node::{Node, Table};
 use crate::config::sensitive::{self, Scope};
 use crate::config::{ConfigError, cast};
@@ -35,34 +35,50 @@ impl PathLink<'_> {
     }
 }
 
-/// Runs the pass; returns the paths of leaves holding `${`.
+/// Runs the pass; returns the paths of leaves holding `${`. What expansion
+/// and casting build is charged to `budget`.
 pub(crate) fn run(
     root: &mut Table,
     env: &Environment,
     limits: &Limits,
+    budget: &mut Budget,
     sink: &mut Sink,
 ) -> Result<Vec<Vec<String>>, ConfigError> {
     let mut pending = Vec::new();
-    walk(root, None, Scope::Root, env, limits, &mut pending, sink)?;
+    let mut pass = Pass {
+        env,
+        limits,
+        budget,
+        pending: &mut pending,
+        sink,
+    };
+    walk(root, None, Scope::Root, &mut pass)?;
     Ok(pending)
+}
+
+/// What the walk carries down.
+struct Pass<'a> {
+    env: &'a Environment,
+    limits: &'a Limits,
+    budget: &'a mut Budget,
+    pending: &'a mut Vec<Vec<String>>,
+    sink: &'a mut Sink,
 }
 
 fn walk(
     table: &mut Table,
     parent: Option<&PathLink<'_>>,
     scope: Scope,
-    env: &Environment,
-    limits: &Limits,
-    pending: &mut Vec<Vec<String>>,
-    sink: &mut Sink,
+    pass: &mut Pass<'_>,
 ) -> Result<(), ConfigError> {
+    let (env, limits) = (pass.env, pass.limits);
     let mut has_empty = false;
     for (key, node) in table.entries.iter_mut() {
         let link = PathLink { key, parent };
         let child_scope = scope.child(key);
         match node {
             Node::Table(child) => {
-                walk(child, Some(&link), child_scope, env, limits, pending, sink)?;
+                walk(child, Some(&link), child_scope, pass)?;
                 has_empty |= child.entries.is_empty();
             }
             Node::Leaf(leaf) => {
@@ -79,13 +95,14 @@ fn walk(
                     .as_str()
                     .is_some_and(|t| t.len() > limits.max_value_bytes)
                 {
-                    sink.report(ConfigError::TooLarge {
+                    pass.sink.report(ConfigError::TooLarge {
                         key: link.to_vec().join("."),
                         origin: leaf.source.clone(),
                         limit: limits.max_value_bytes,
                     })?;
                     continue;
                 }
+                let steps_before = leaf.step_count();
                 let result = cast::expand_and_cast(leaf, |text| {
                     let expanded = expand::expand_env(text, env, limits.max_value_bytes)?;
                     Ok(expanded.map(|e| (e.text, e.sensitive)))
@@ -93,7 +110,7 @@ fn walk(
                 if let Err(err) = result {
                     let key = link.to_vec().join(".");
                     let origin = leaf.source.clone();
-                    sink.report(match err {
+                    pass.sink.report(match err {
                         ExpandError::DidNotSettle => {
                             ConfigError::ExpansionDidNotSettle { key, origin }
                         }
@@ -105,9 +122,21 @@ fn walk(
                     })?;
                     continue;
                 }
+                // Each step keeps the value it replaced for `explain`, so a
+                // value that took steps is counted once for each.
+                let steps = leaf.step_count() - steps_before;
+                if steps > 0 {
+                    let cost = value_bytes(&leaf.value).saturating_mul(steps);
+                    if !pass
+                        .budget
+                        .spend(cost, || link.to_vec().join("."), pass.sink)?
+                    {
+                        continue;
+                    }
+                }
                 if let Some(text) = leaf.value.as_str() {
                     if text.contains("${") {
-                        pending.push(link.to_vec());
+                        pass.pending.push(link.to_vec());
                     }
                 }
             }

@@ -60,23 +60,33 @@ pub fn exports(
     let mut out = String::new();
     let mut left_out = Vec::new();
     for &(key, value) in leaves {
-        for (name, text) in config.to_environment_variables(Some(&[key]), prefix) {
-            if let Some(why) = cannot_travel(config, key, value, &name, prefix) {
+        // One look-up per key: asking for all variables with an `include`
+        // of one key walks the whole configuration each time.
+        let why = match config.to_environment_variable(key, prefix) {
+            None => Err("a part of it holds a dot, so no variable name can spell it".to_owned()),
+            Some((name, text)) => match cannot_travel(config, key, value, &name, prefix) {
+                Some(why) => Err(why),
+                None => Ok((name, text)),
+            },
+        };
+        let (name, text) = match why {
+            Ok(var) => var,
+            Err(why) => {
                 left_out.push(format!(
                     "key `{}` cannot travel as an environment variable: {why}; left out",
                     terminal(key)
                 ));
                 continue;
             }
-            // Every byte quoted: `eval` of the line only assigns. On a
-            // terminal the quoted value is escaped too (nobody evals a screen).
-            let quoted = shell_quote(&text);
-            out.push_str(&format!("export {name}={}", crate::stdout::shown(&quoted)));
-            if let Some(comment) = suffix(key) {
-                out.push_str(&comment);
-            }
-            out.push('\n');
+        };
+        // Every byte quoted: `eval` of the line only assigns. On a
+        // terminal the quoted value is escaped too (nobody evals a screen).
+        let quoted = shell_quote(&text);
+        out.push_str(&format!("export {name}={}", crate::stdout::shown(&quoted)));
+        if let Some(comment) = suffix(key) {
+            out.push_str(&comment);
         }
+        out.push('\n');
     }
     (out, left_out)
 }

@@ -260,31 +260,10 @@ fn user_path(cli: &Cli, loader: &Loader) -> Result<PathBuf, Failure> {
 
 /// "no key `a.b`", with the closest existing keys.
 pub fn missing_key(config: &Config, key: &str) -> Failure {
-    let mut candidates: Vec<String> = Vec::new();
-    for (path, _, _) in config.leaves() {
-        let mut prefix = String::new();
-        for part in path.split('.') {
-            prefix = output::join(&prefix, part);
-            if !candidates.contains(&prefix) {
-                candidates.push(prefix.clone());
-            }
-        }
-    }
-    let mut scored: Vec<(usize, String)> = candidates
+    let suggestions: Vec<String> = config
+        .suggest_keys(key)
         .into_iter()
-        .map(|c| {
-            (
-                strsim::osa_distance(&c.to_lowercase(), &key.to_lowercase()),
-                c,
-            )
-        })
-        .filter(|(d, c)| *d <= (key.len().max(c.len()) / 3).max(2))
-        .collect();
-    scored.sort();
-    let suggestions: Vec<String> = scored
-        .into_iter()
-        .take(3)
-        .map(|(_, c)| format!("`{}`", terminal(&c)))
+        .map(|c| format!("`{}`", terminal(&c)))
         .collect();
     let mut message = format!("no key `{}` in the configuration", terminal(key));
     if !suggestions.is_empty() {
