@@ -257,6 +257,8 @@ pub enum SecretCommand {
         /// Read from Prefect Cloud instead of the local configuration.
         #[arg(long)]
         cloud: bool,
+        #[command(flatten)]
+        format: FormatArgs,
     },
     /// Exit status 0 when the secret exists, 1 when it does not.
     #[command(after_help = "Example:\n  prefect-config secret exists DB_PASSWORD && echo yes")]
