@@ -45,11 +45,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         other => println!("unexpected: {:?}", other.map(|_| "a value")),
     }
 
-    // Typed default secrets: the secret key stays wrapped.
+    // Typed default secrets: the secret key stays wrapped. The access key
+    // id is a credential too (it names the account): only its length prints.
     let aws = AwsCredentials::get()?;
     println!(
-        "AWS access key id {} with secret {:?}",
-        aws.access_key_id, aws.secret_access_key
+        "AWS access key id of {} characters, secret {:?}",
+        aws.access_key_id.len(),
+        aws.secret_access_key
     );
     Ok(())
 }

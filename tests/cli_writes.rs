@@ -145,7 +145,7 @@ fn values_read_back_exactly() {
     for (i, value) in values.iter().enumerate() {
         cmd(&files)
             .args(&d)
-            .args(["set", &format!("plain.k{i}"), value])
+            .args(["set", "--string", &format!("plain.k{i}"), value])
             .assert()
             .success();
         assert_eq!(get(&files, &format!("plain.k{i}")), json!(value));

@@ -75,6 +75,28 @@ pub fn string_to_type(text: &str) -> Value {
     cast(text).unwrap_or_else(|| Value::String(text.to_owned()))
 }
 
+/// What an environment variable's text loads as: `PREFECT__X=text` gives
+/// `X` this value. Environment values are cast twice, so `'5'` is the
+/// integer 5 where [`string_to_type`] gives the string `"5"` (the
+/// twice-cast rule, in the [module docs](crate::config)). `$VAR` and `~`
+/// expansion, and `${a.b}` references, are left out: they depend on the
+/// environment and the rest of the configuration.
+///
+/// ```
+/// use prefect_config::config::{env_string_to_type, string_to_type};
+/// use serde_json::json;
+///
+/// assert_eq!(env_string_to_type("8080"), json!(8080));
+/// assert_eq!(env_string_to_type("false"), json!(false));
+/// assert_eq!(env_string_to_type("[1, 2]"), json!([1, 2]));
+/// assert_eq!(env_string_to_type("'x'"), json!("x"));
+/// assert_eq!((env_string_to_type("'5'"), string_to_type("'5'")), (json!(5), json!("5")));
+/// assert_eq!(env_string_to_type("http://h:1"), json!("http://h:1"));
+/// ```
+pub fn env_string_to_type(text: &str) -> Value {
+    load_text(text, &Source::EnvVar(Arc::from("")))
+}
+
 /// The cast value, or `None` when the text stays a string as written.
 pub(crate) fn cast(text: &str) -> Option<Value> {
     cast_text(text).value()

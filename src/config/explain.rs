@@ -39,6 +39,10 @@ use crate::config::step::{LayerValue, Step};
 use crate::config::{Config, Source, sensitive};
 use crate::render::MASK;
 
+mod text;
+
+use text::LeafLine;
+
 /// One input of a [`Loader`](crate::config::Loader), resolved: its layer kind, its path, and whether
 /// it exists. Environment inputs list the names (never the values) of the
 /// variables that match the prefix.
@@ -257,6 +261,12 @@ impl Config {
             _ => (Vec::new(), Vec::new()),
         };
         let masked_value = self.get_masked(key).unwrap_or_default();
+        let referenced = text::referenced(self, &steps);
+        let leaves = if value.is_object() && layers.is_empty() {
+            text::leaves(self, key)
+        } else {
+            Vec::new()
+        };
         Some(Explanation {
             key: key.to_owned(),
             layers,
@@ -265,6 +275,8 @@ impl Config {
             masked_value,
             source: node.source().clone(),
             folded,
+            referenced,
+            leaves,
         })
     }
 }
@@ -323,6 +335,11 @@ pub struct Explanation {
     /// Steps not recorded one by one (past the first 16 of a value built
     /// from many references); the last step shows the final value.
     folded: usize,
+    /// For each step, the value its reference read (in the clear and
+    /// masked), for the text.
+    referenced: Vec<Option<(Value, Value)>>,
+    /// For a table, each leaf under it.
+    leaves: Vec<LeafLine>,
 }
 
 impl Explanation {
@@ -424,6 +441,18 @@ impl Explanation {
             }
             before = original.is_sensitive();
             step.value = original.shown_value();
+        }
+        for (referenced, step) in out.referenced.iter_mut().zip(&out.steps) {
+            // What a reference read out of sensitive text names is hidden too.
+            *referenced = match referenced.take() {
+                Some((_, masked)) if step.reference.as_deref() != Some(MASK) => {
+                    Some((masked.clone(), masked))
+                }
+                _ => None,
+            };
+        }
+        for leaf in &mut out.leaves {
+            leaf.value = leaf.masked.clone();
         }
         out.value = self.masked_value.clone();
         out

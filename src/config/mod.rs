@@ -166,7 +166,7 @@ mod warning;
 
 use std::path::Path;
 
-pub use cast::string_to_type;
+pub use cast::{env_string_to_type, string_to_type};
 pub use check::{Diagnostic, Location, Problem};
 pub use error::ConfigError;
 pub(crate) use error::with_causes;
@@ -176,7 +176,7 @@ pub(crate) use export::file_text;
 pub use key::env_var_key;
 pub use limits::Limits;
 pub use loader::{EMBEDDED_DEFAULTS, Loader};
-#[cfg(feature = "cloud")]
+#[cfg(any(feature = "cloud", feature = "edit"))]
 pub(crate) use python::to_repr;
 pub use read_file::read_file;
 pub use sensitive::is_sensitive_key;

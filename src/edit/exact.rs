@@ -4,7 +4,10 @@
 //! crate's file text for it (`crate::config::file_text`): as is when casting
 //! leaves it alone, else as a quoted Python literal (`'True'`). Strings inside
 //! arrays are not cast and are written as they are. Booleans and numbers are
-//! TOML's own; `null` is the text `None`. Whether `$VAR`, `~` or `${a.b}`
+//! TOML's own; `null` is the text `None`. TOML has no null inside an array,
+//! so an array at a leaf that holds one is written as its Python literal
+//! (`"[1, None]"`), which casting (the crate's and Prefect's) reads back as
+//! the array. Whether `$VAR`, `~` or `${a.b}`
 //! expansion changes the value is decided by loading the written file (see
 //! the [module docs](crate::edit)); [`expansion_reason`] only names the cause.
 
@@ -25,6 +28,7 @@ pub(crate) fn to_toml(value: &Value, key: &str) -> Result<toml_edit::Value, Edit
             })?
             .into(),
         Value::Null => "None".into(),
+        Value::Array(items) if items.iter().any(holds_null) => crate::config::to_repr(value).into(),
         // A number beyond `i64` is kept as its text, which casts back to it.
         Value::Number(n) if n.as_i64().is_none() && n.as_u64().is_some() => n.to_string().into(),
         Value::Object(map) => {
@@ -70,6 +74,15 @@ fn to_inner(value: &Value, key: &str) -> Result<toml_edit::Value, EditError> {
     })
 }
 
+fn holds_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.iter().any(holds_null),
+        Value::Object(map) => map.values().any(holds_null),
+        _ => false,
+    }
+}
+
 /// Why the loader would expand `value`, for a message that never shows it.
 pub(crate) fn expansion_reason(value: &Value) -> &'static str {
     let mut strings = Vec::new();
@@ -113,10 +126,15 @@ mod tests {
     }
 
     #[test]
-    fn a_null_inside_a_list_is_refused() {
-        assert!(matches!(
-            to_toml(&json!([null]), "k"),
-            Err(EditError::Unrepresentable { .. })
-        ));
+    fn a_null_inside_a_list_is_written_as_a_python_literal() {
+        assert_eq!(text(json!([1, null])), "\"[1, None]\"");
+        assert_eq!(
+            text(json!({"a": [[null], "x"]})),
+            "{ a = \"[[None], 'x']\" }"
+        );
+        assert_eq!(
+            crate::config::string_to_type("[[None], 'x']"),
+            json!([[null], "x"])
+        );
     }
 }

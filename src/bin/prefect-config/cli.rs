@@ -91,14 +91,17 @@ pub enum Command {
     Init(InitArgs),
     /// Set keys in the user config file, keeping its comments.
     ///
-    /// Each VALUE is stored as the exact string given: `True`, `4200` or
-    /// `None` are written quoted so that they load back as text (use --json
-    /// for a boolean, number, list or table). Values the loader would expand
+    /// Each VALUE means what `PREFECT__KEY=VALUE` would mean: `8080` is an
+    /// integer, `false` a boolean, `[1, 2]` a list, `{'a': 1}` a table,
+    /// `None` unset, `'x'` the string x, anything else the string as given.
+    /// It is stored so that Prefect reading the file gets the same value,
+    /// and the command says what it stored and its type. --string stores the
+    /// exact text instead, --json parses JSON. Values the loader would expand
     /// (`$NAME` of a set variable, a leading `~`, `${...}`) are refused
     /// unless --allow-expansion is given. The result must load, or nothing
     /// is written.
     #[command(
-        after_help = "Examples:\n  prefect-config set server.host example.com\n  prefect-config set --json server.port=8080 flows.checkpointing=true"
+        after_help = "Examples:\n  prefect-config set server.port 8080 flows.checkpointing=false\n  prefect-config set --string flows.name 4200"
     )]
     Set(SetArgs),
     /// Remove keys from the user config file; exit status 1 (and no change)
@@ -217,8 +220,16 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct SetArgs {
     /// `KEY VALUE` pairs or `KEY=VALUE`; KEY is a dotted path such as `server.port`.
-    #[arg(required = true, value_name = "KEY VALUE | KEY=VALUE")]
+    #[arg(
+        required = true,
+        allow_negative_numbers = true,
+        value_name = "KEY VALUE | KEY=VALUE"
+    )]
     pub pairs: Vec<String>,
+    /// Store each VALUE as the exact text given, never cast (`4200` stays
+    /// the string "4200").
+    #[arg(long, conflicts_with = "json")]
+    pub string: bool,
     #[command(flatten)]
     pub value: ValueArgs,
 }
@@ -256,6 +267,8 @@ pub enum SecretCommand {
         /// Read from Prefect Cloud instead of the local configuration.
         #[arg(long)]
         cloud: bool,
+        #[command(flatten)]
+        format: FormatArgs,
     },
     /// Exit status 0 when the secret exists, 1 when it does not.
     #[command(after_help = "Example:\n  prefect-config secret exists DB_PASSWORD && echo yes")]

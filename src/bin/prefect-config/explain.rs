@@ -2,11 +2,10 @@
 //! as the load recorded them; masked by the library unless `--show-secrets`.
 
 use prefect_config::Value;
-use prefect_config::config::{Explanation, Layers};
-use prefect_config::render::terminal;
+use prefect_config::config::Layers;
 
 use crate::cli::ExplainArgs;
-use crate::output::{Masker, Style, inline, source_label};
+use crate::output::{Masker, Style};
 use crate::render::json_text;
 use crate::{Failure, missing_key};
 
@@ -49,81 +48,54 @@ pub fn run(layers: &Layers, args: &ExplainArgs, prefix: &str) -> Result<(), Fail
         }
         return crate::stdout::print(&crate::stdout::shown(&json_text(&out)?));
     }
-    crate::stdout::print(&text(&why, Style::for_stdout(), &referenced))
+    // The library's text (its `Display` masks; `expose_secrets` shows).
+    let text = if args.show_secrets {
+        why.expose_secrets().to_string()
+    } else {
+        why.to_string()
+    };
+    crate::stdout::print(&coloured(&text, Style::for_stdout()))
 }
 
-fn text(
-    why: &Explanation,
-    style: Style,
-    referenced: &dyn Fn(&Option<String>) -> Option<Value>,
-) -> String {
-    let mut out = format!("{}\n", style.key(&terminal(why.key())));
-    if why.value().is_object() && why.layers().is_empty() {
-        out.push_str(&format!(
-            "  a table; value: {}  {}\n",
-            inline(why.value()),
-            style.dim(&format!("(last defined by {})", why.source()))
-        ));
-        return out;
-    }
-    out.push_str("  layers, lowest first:\n");
-    let count = why.layers().len();
-    for (i, layer) in why.layers().iter().enumerate() {
-        let wins = i + 1 == count && &layer.source == why.source();
-        let mark = if wins {
-            style.good("  <- wins")
+/// The explanation's text with colour on a terminal: the key, the winning
+/// layer's mark, and the parenthesised notes dimmed. The text is escaped
+/// already (control characters are written out), so only these escapes
+/// reach the terminal.
+fn coloured(text: &str, style: Style) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            out.push_str(&style.key(line));
+        } else if let Some(rest) = line.strip_suffix("<- wins") {
+            out.push_str(rest);
+            out.push_str(&style.good("<- wins"));
+        } else if let Some(at) = note_start(line) {
+            out.push_str(&line[..at]);
+            out.push_str(&style.dim(&line[at..]));
         } else {
-            String::new()
-        };
-        out.push_str(&format!(
-            "    {}. {}  {}{mark}\n",
-            i + 1,
-            source_label(&layer.source),
-            inline(&layer.raw)
-        ));
-    }
-    if count == 0 || why.layers().last().map(|l| &l.source) != Some(why.source()) {
-        out.push_str(&format!(
-            "    set by {}  {}\n",
-            source_label(why.source()),
-            style.good("<- wins")
-        ));
-    }
-    if !why.steps().is_empty() {
-        out.push_str("  steps:\n");
-        if let Some(first) = why.layers().last() {
-            out.push_str(&format!("       {}\n", inline(&first.raw)));
+            out.push_str(line);
         }
-        for step in why.steps() {
-            let what = match (&step.reference, &step.source) {
-                (Some(r), Some(source)) => {
-                    let value = referenced(&step.reference)
-                        .map_or_else(String::new, |v| format!(" = {}", inline(&v)));
-                    format!("${{{}}}{value}, from {}", terminal(r), source_label(source))
-                }
-                (Some(r), None) => format!("${{{}}}: no such value", terminal(r)),
-                (None, _) => step.kind.name().replace('_', " "),
-            };
-            out.push_str(&format!(
-                "    -> {}  {}\n",
-                inline(&step.value),
-                style.dim(&format!("({what})"))
-            ));
-        }
+        out.push('\n');
     }
-    if why.folded_steps() > 0 {
-        out.push_str(&format!(
-            "       {}\n",
-            style.dim(&format!(
-                "({} more references folded into the last step)",
-                why.folded_steps()
-            ))
-        ));
-    }
-    out.push_str(&format!(
-        "  value: {}  {}\n",
-        inline(why.value()),
-        style.dim(&format!("(from {})", why.source()))
-    ));
     out
+}
+
+/// Where the closing `(...)` note of a line starts: the `  (` whose
+/// parenthesis the line's last `)` closes.
+fn note_start(line: &str) -> Option<usize> {
+    let body = line.strip_suffix(')')?;
+    let mut depth = 1usize;
+    for (at, c) in body.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    return line[..at].ends_with("  ").then_some(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }

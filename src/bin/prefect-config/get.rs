@@ -22,7 +22,11 @@ pub fn run(layers: &Layers, args: &GetArgs, prefix: &str) -> Result<(), Failure>
             Value::String(s) => format!("{}\n", crate::stdout::shown(s)),
             // As everywhere outside JSON (see `render::NULL`).
             Value::Null => format!("{NULL}\n"),
-            Value::Object(_) => crate::stdout::shown(&toml_text(&shown)?).into_owned(),
+            // Full table paths, as `view` prints them (`[server.database]`).
+            Value::Object(_) => {
+                crate::stdout::shown(&toml_text(&crate::view::wrap(&key, shown.clone()))?)
+                    .into_owned()
+            }
             other => format!("{other}\n"),
         }
     };

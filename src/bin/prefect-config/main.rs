@@ -114,7 +114,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     // write must be able to repair a file that does not load.
     match &cli.command {
         Command::Sources(args) => {
-            sources::run(&loader.inputs(), args, &cli.env_prefix)?;
+            sources::run(&loader, args, &cli.env_prefix)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Validate(args) => return validate::run(&loader, &args.files),

@@ -13,11 +13,18 @@ use prefect_config::edit::{Change, ConfigFile};
 
 use crate::cli::{SecretCommand, ValueArgs};
 use crate::output::MASK;
+use crate::render::json_text;
 use crate::{Failure, set, write};
+use prefect_config::render::terminal;
 
 pub fn run(config: &Config, command: &SecretCommand) -> Result<ExitCode, Failure> {
     match command {
-        SecretCommand::Get { name, show, cloud } => {
+        SecretCommand::Get {
+            name,
+            show,
+            cloud,
+            format,
+        } => {
             let value = if *cloud {
                 cloud_backend(config)?
                     .get_secret(name)
@@ -25,16 +32,17 @@ pub fn run(config: &Config, command: &SecretCommand) -> Result<ExitCode, Failure
                     .expose_secret()
                     .clone()
             } else {
-                local(config, name)
-                    .ok_or_else(|| format!("Local Secret \"{name}\" was not found."))?
+                local(config, name).ok_or_else(|| not_found(config, name))?
             };
             let value = decoded(value);
             let text = match (&value, show) {
-                (_, false) => MASK.to_owned(),
-                (Value::String(s), true) => s.clone(),
-                (other, true) => other.to_string(),
+                (_, false) if format.is_json() => json_text(&Value::String(MASK.to_owned()))?,
+                (_, false) => format!("{MASK}\n"),
+                (value, true) if format.is_json() => json_text(value)?,
+                (Value::String(s), true) => format!("{s}\n"),
+                (other, true) => format!("{other}\n"),
             };
-            crate::stdout::print(&format!("{}\n", crate::stdout::shown(&text)))?;
+            crate::stdout::print(&crate::stdout::shown(&text))?;
             Ok(ExitCode::SUCCESS)
         }
         SecretCommand::Exists { name, cloud } => {
@@ -135,6 +143,33 @@ fn cloud_backend(_config: &Config) -> Result<prefect_config::secrets::MemoryBack
     Err(Failure::from(
         prefect_config::secrets::SecretError::CloudNotCompiled.to_string(),
     ))
+}
+
+/// Prefect's message for a missing local secret, with the names that differ
+/// only in case or by one edit (an agent's `PREFECT__CONTEXT__SECRETS__X`
+/// variable keeps its case, a TOML key its own).
+fn not_found(config: &Config, name: &str) -> Failure {
+    let names = match config.get("context.secrets") {
+        Some(Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    let wanted = name.to_lowercase();
+    let mut near: Vec<(usize, String)> = names
+        .into_iter()
+        .map(|n| (strsim::osa_distance(&n.to_lowercase(), &wanted), n))
+        .filter(|(d, n)| *d <= 1 && n != name)
+        .collect();
+    near.sort();
+    let mut message = format!("Local Secret \"{}\" was not found.", terminal(name));
+    if !near.is_empty() {
+        let names: Vec<String> = near
+            .iter()
+            .take(3)
+            .map(|(_, n)| format!("`{}`", terminal(n)))
+            .collect();
+        message.push_str(&format!(" Did you mean {}?", names.join(", ")));
+    }
+    Failure::from(message)
 }
 
 fn local(config: &Config, name: &str) -> Option<Value> {

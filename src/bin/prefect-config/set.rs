@@ -1,29 +1,71 @@
 //! `set KEY VALUE [KEY VALUE ...]` / `KEY=VALUE` and `unset KEY [KEY ...]`
 //! on the user file (Prefect 2's `config set` and `config unset`).
+//!
+//! A VALUE means what `PREFECT__KEY=VALUE` would mean (the library's
+//! `env_string_to_type`: `8080` is an integer, `'x'` the string `x`), and is
+//! stored so that Prefect, which casts file strings once, reads the same
+//! value (the library's `edit`): numbers, booleans, lists and tables as
+//! TOML's own, strings in a form casting leaves alone.
 
 use prefect_config::Value;
+use prefect_config::config::{Loader, env_string_to_type};
 use prefect_config::edit::{Change, ConfigFile};
 
 use crate::Failure;
 use crate::cli::{SetArgs, UnsetArgs, ValueArgs};
+use crate::output::{MASK, inline};
 use crate::{keys, write};
 
 pub fn set(file: &ConfigFile, args: &SetArgs, prefix: &str) -> Result<(), Failure> {
     let mut changes = Vec::new();
+    let mut types = Vec::new();
     for (key, text) in pairs(&args.pairs)? {
         let key = keys::typed(key, prefix);
         check_key(&key)?;
-        changes.push(Change::set(&key, value(&key, text, &args.value)?));
+        let value = if args.string {
+            Value::String(text.to_owned())
+        } else if args.value.json {
+            value(&key, text, &args.value)?
+        } else {
+            env_string_to_type(text)
+        };
+        changes.push(Change::set(&key, value.clone()));
+        types.push((key, type_name(&value)));
     }
     let edited = write::apply(file, &changes)?;
-    for change in &changes {
+    // What the file now holds, read back on its own and masked by the
+    // library's rule (a URL password in a plain key included).
+    let stored = Loader::new()
+        .env_vars(std::iter::empty::<(String, String)>())
+        .user_file(edited.file())
+        .load()
+        .ok();
+    let file_name = edited.file().display().to_string();
+    let file_name = prefect_config::render::terminal(&file_name);
+    for (key, type_name) in &types {
+        let shown = stored
+            .as_ref()
+            .and_then(|cfg| cfg.get_masked(key))
+            .map_or_else(|| MASK.to_owned(), |v| inline(&v));
         crate::style::status(format_args!(
-            "set `{}` in `{}`",
-            change.key(),
-            edited.file().display()
+            "set `{}` = {shown} ({type_name}) in `{file_name}`",
+            prefect_config::render::terminal(key),
         ));
     }
     Ok(())
+}
+
+/// The type of a stored value, in Python's words where they differ.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "none",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "table",
+    }
 }
 
 pub fn unset(file: &ConfigFile, args: &UnsetArgs, prefix: &str) -> Result<(), Failure> {

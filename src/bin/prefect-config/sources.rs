@@ -1,6 +1,10 @@
-//! `sources`: the layers in order, with paths and whether each was found.
+//! `sources`: the layers in order, with paths and whether each was found,
+//! and, for a file that was found but does not load, the line of its first
+//! error (the library's [`Loader::check`]).
 
-use prefect_config::config::Input;
+use std::path::Path;
+
+use prefect_config::config::{Input, Loader, Location};
 use prefect_config::render::terminal;
 
 use crate::Failure;
@@ -8,9 +12,18 @@ use crate::cli::SourcesArgs;
 use crate::output::Style;
 use crate::render::json_text;
 
-pub fn run(inputs: &[Input], args: &SourcesArgs, prefix: &str) -> Result<(), Failure> {
+pub fn run(loader: &Loader, args: &SourcesArgs, prefix: &str) -> Result<(), Failure> {
+    let inputs = &loader.inputs();
+    let broken = broken_lines(loader, inputs);
     if args.format.is_json() {
-        let json = serde_json::to_value(inputs).map_err(|e| e.to_string())?;
+        let mut json = serde_json::to_value(inputs).map_err(|e| e.to_string())?;
+        if let Some(items) = json.as_array_mut() {
+            for (item, line) in items.iter_mut().zip(&broken) {
+                if let (Some(map), Some(line)) = (item.as_object_mut(), line) {
+                    map.insert("broken".into(), serde_json::json!({ "line": line }));
+                }
+            }
+        }
         return crate::stdout::print(&crate::stdout::shown(&json_text(&json)?));
     }
     let style = Style::for_stdout();
@@ -20,11 +33,12 @@ pub fn run(inputs: &[Input], args: &SourcesArgs, prefix: &str) -> Result<(), Fai
     let layer_width = layer_width.unwrap_or(0).max(12);
     let number_width = inputs.len().to_string().len();
     let mut out = String::new();
-    for (i, (input, (place, status))) in inputs.iter().zip(rows).enumerate() {
-        let paint = if input.found {
-            Style::good
-        } else {
-            Style::warn
+    for (i, ((input, (place, status)), broken)) in inputs.iter().zip(rows).zip(&broken).enumerate()
+    {
+        let (paint, status): (fn(Style, &str) -> String, _) = match broken {
+            Some(line) => (Style::bad, format!("broken: error at line {line}")),
+            None if input.found => (Style::good, status),
+            None => (Style::warn, status),
         };
         out.push_str(&format!(
             "{:>number_width$}. {} {place}  ({})\n",
@@ -57,4 +71,28 @@ fn row(input: &Input, prefix: &str) -> (String, String) {
             if input.found { "found" } else { "not found" }.to_owned(),
         ),
     }
+}
+
+/// For each input, the line of the first error located in its file, when
+/// it was found and does not load (`None` for the others); a whole-file
+/// error counts as line 1.
+fn broken_lines(loader: &Loader, inputs: &[Input]) -> Vec<Option<usize>> {
+    let diagnostics = loader.check();
+    let first_error_in = |path: &Path| {
+        diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .find_map(|d| match &d.at {
+                Some(Location::File { path: at, line, .. }) if at == path => Some(*line),
+                Some(Location::Path(at)) if at == path => Some(1),
+                _ => None,
+            })
+    };
+    inputs
+        .iter()
+        .map(|input| match (&input.path, input.layer) {
+            (Some(path), "defaults" | "user" | "backend") if input.found => first_error_in(path),
+            _ => None,
+        })
+        .collect()
 }

@@ -128,7 +128,7 @@ pub fn run(
 
 /// `value` nested under the tables of `path` (`server.database` gives
 /// `{"server": {"database": value}}`).
-fn wrap(path: &str, value: Value) -> Value {
+pub fn wrap(path: &str, value: Value) -> Value {
     path.rsplit('.')
         .filter(|part| !part.is_empty())
         .fold(value, |inner, part| {
@@ -175,10 +175,8 @@ fn toml_annotated(
                 break;
             }
         }
-        if let (Some(value), Some(label)) =
-            (item.and_then(toml_edit::Item::as_value_mut), label(key))
-        {
-            value.decor_mut().set_suffix(format!("  # {label}"));
+        if let (Some(item), Some(label)) = (item, label(key)) {
+            label_values(item, &format!("  # {label}"));
         }
     }
     // Escaped for a terminal before the comments are dimmed.
@@ -196,6 +194,28 @@ fn toml_annotated(
             _ => format!("{line}\n"),
         })
         .collect())
+}
+
+/// Puts `comment` beside `item`, or beside each value inside it: a leaf
+/// whose value is a table (a secret cast from JSON text, say) prints as
+/// tables and keys, and each of them came from the leaf's source.
+fn label_values(item: &mut toml_edit::Item, comment: &str) {
+    match item {
+        toml_edit::Item::Value(value) => value.decor_mut().set_suffix(comment),
+        toml_edit::Item::Table(table) => {
+            for (_, child) in table.iter_mut() {
+                label_values(child, comment);
+            }
+        }
+        toml_edit::Item::ArrayOfTables(tables) => {
+            for table in tables.iter_mut() {
+                for (_, child) in table.iter_mut() {
+                    label_values(child, comment);
+                }
+            }
+        }
+        toml_edit::Item::None => {}
+    }
 }
 
 fn style_is_plain(style: Style) -> bool {
