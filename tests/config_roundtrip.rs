@@ -109,7 +109,7 @@ proptest! {
             Err(err) => { prop_assert!(err.key().is_some(), "{}", err); return Ok(()); }
         };
         prop_assert_eq!(config.as_value(), &tree);
-        let vars = config.to_environment_variables(None, "PREFECT");
+        let vars = config.to_environment_variables_with_secrets(None, "PREFECT");
         let mut env: Vec<(String, String)> = vars.into_iter().collect();
         env.push(("HOME".into(), "/h".into()));
         let reloaded = Loader::new().defaults_toml("").env_prefix("PREFECT").env_vars(env).load().unwrap();

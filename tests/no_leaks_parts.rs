@@ -414,3 +414,23 @@ fn figment_leaves_sensitive_values_out() {
     assert!(!format!("{err} {err:?}").contains(CANARY));
     assert_eq!(figment.extract_inner::<u16>("server.port").unwrap(), 4200);
 }
+
+/// Issue 22 item 2: the configuration's export leaves sensitive values out,
+/// as the CLI's `env` does; the `_with_secrets` twin includes them.
+#[test]
+fn environment_exports_leave_secrets_out_unless_asked() {
+    let cfg = Loader::new()
+        .defaults_toml(format!(
+            "[context.secrets]\nA = '{CANARY}'\n[db]\npassword = '{CANARY}'\nhost = 'h'\nempty_token = ''\n[x]\nlit = \"{{'token': '{CANARY}'}}\"\n"
+        ))
+        .load()
+        .unwrap();
+    let vars = cfg.to_environment_variables(None, "PREFECT");
+    assert!(vars.values().all(|v| !v.contains(CANARY)), "{vars:?}");
+    assert_eq!(vars["PREFECT__DB__HOST"], "h");
+    assert_eq!(vars["PREFECT__DB__EMPTY_TOKEN"], "");
+    let all = cfg.to_environment_variables_with_secrets(None, "PREFECT");
+    assert_eq!(all["PREFECT__CONTEXT__SECRETS__A"], CANARY);
+    assert_eq!(all["PREFECT__DB__PASSWORD"], CANARY);
+    assert!(all["PREFECT__X__LIT"].contains(CANARY));
+}

@@ -423,7 +423,7 @@ fn to_environment_variables_matches_prefect() {
             .as_array()
             .map(|keys| keys.iter().filter_map(Value::as_str).collect());
         let prefix = case["prefix"].as_str().unwrap();
-        let ours = cfg.to_environment_variables(include.as_deref(), prefix);
+        let ours = cfg.to_environment_variables_with_secrets(include.as_deref(), prefix);
         let expected: std::collections::BTreeMap<String, String> =
             serde_json::from_value(case["expected"].clone()).unwrap();
         // Prefect upper-cases the whole name; we keep the prefix as given and

@@ -18,7 +18,7 @@ fuzz_target!(|values: Vec<(u8, String)>| {
     let Ok(cfg) = Loader::new().defaults_toml(toml).load() else {
         return;
     };
-    let vars = cfg.to_environment_variables(None, "PREFECT");
+    let vars = cfg.to_environment_variables_with_secrets(None, "PREFECT");
     let back = Loader::new()
         .env_prefix("PREFECT")
         .env_vars(vars)

@@ -259,18 +259,28 @@ impl Config {
     }
 
     /// The configuration as environment variables `PREFIX__SECTION__KEY`,
-    /// optionally only the dotted leaf keys in `include` (empty: all).
+    /// optionally only the dotted leaf keys in `include` (empty: all),
+    /// **without the sensitive values** (whole or in part, by the
+    /// [rule](crate::config#what-is-sensitive); unset ones stay), as the CLI's
+    /// `env` exports them: the variables can be logged or handed to a process
+    /// that must not see secrets. [`to_environment_variables_with_secrets`]
+    /// includes them.
     ///
     /// Values print as Python's `str()` prints them, quoted as a Python
     /// literal where the plain text would load back as something else, so
     /// loading the variables reproduces the configuration. Names are upper
     /// case except secret names under `context.secrets`, which keep their case.
     ///
+    /// [`to_environment_variables_with_secrets`]: Config::to_environment_variables_with_secrets
+    ///
     /// ```
     /// use prefect_config::config::Loader;
-    /// let cfg = Loader::new().defaults_toml("[a]\nb = true\nc = 'x'").load()?;
+    /// let cfg = Loader::new()
+    ///     .defaults_toml("[a]\nb = true\nc = 'x'\n[context.secrets]\nT = 'tok'")
+    ///     .load()?;
     /// let vars = cfg.to_environment_variables(None, "PREFECT");
     /// assert_eq!(vars["PREFECT__A__B"], "True");
+    /// assert!(!vars.contains_key("PREFECT__CONTEXT__SECRETS__T"));
     /// let only = cfg.to_environment_variables(Some(&["a.c"]), "PREFECT");
     /// assert_eq!(only.len(), 1);
     /// # Ok::<(), prefect_config::config::ConfigError>(())
@@ -280,10 +290,48 @@ impl Config {
         include: Option<&[&str]>,
         prefix: &str,
     ) -> BTreeMap<String, String> {
+        self.environment_variables(include, prefix, false)
+    }
+
+    /// [`to_environment_variables`](Config::to_environment_variables) with
+    /// the sensitive values too, in clear text: hand them only to a process
+    /// that may see them, and never log them.
+    ///
+    /// ```
+    /// use prefect_config::config::Loader;
+    /// let cfg = Loader::new().defaults_toml("[context.secrets]\nT = 'tok'").load()?;
+    /// let vars = cfg.to_environment_variables_with_secrets(None, "PREFECT");
+    /// assert_eq!(vars["PREFECT__CONTEXT__SECRETS__T"], "tok");
+    /// # Ok::<(), prefect_config::config::ConfigError>(())
+    /// ```
+    pub fn to_environment_variables_with_secrets(
+        &self,
+        include: Option<&[&str]>,
+        prefix: &str,
+    ) -> BTreeMap<String, String> {
+        self.environment_variables(include, prefix, true)
+    }
+
+    fn environment_variables(
+        &self,
+        include: Option<&[&str]>,
+        prefix: &str,
+        with_secrets: bool,
+    ) -> BTreeMap<String, String> {
+        // As in Prefect, an empty `include` means every key; a set keeps the
+        // export linear in the number of keys asked for.
+        let include: Option<std::collections::HashSet<&str>> = include
+            .filter(|keys| !keys.is_empty())
+            .map(|keys| keys.iter().copied().collect());
         let mut out = BTreeMap::new();
         for (path, value, _) in self.leaves() {
-            // As in Prefect, an empty `include` means every key.
-            if include.is_some_and(|keys| !keys.is_empty() && !keys.contains(&path.as_str())) {
+            if include
+                .as_ref()
+                .is_some_and(|keys| !keys.contains(path.as_str()))
+            {
+                continue;
+            }
+            if !with_secrets && !is_blank(value) && self.is_sensitive(&path) {
                 continue;
             }
             let parts: Vec<&str> = path.split('.').collect();
