@@ -134,12 +134,10 @@ proptest! {
             for (name, got) in names.iter().zip(got) {
                 let key = format!("x.{}", name.rsplit("__").next().unwrap().to_lowercase());
                 let want = loaded(&files, &user, &key);
-                // The variable holds the value's text; a value the file had
-                // as text that casts (`"0"`) loaded as what the text casts to.
-                let got = got.map(|text| match &want {
-                    Some(Value::String(_)) | None => Value::String(text),
-                    Some(_) => prefect_config::config::string_to_type(&text),
-                });
+                // The variable holds the value's text as the environment
+                // layer reads it (quoted where it would cast otherwise):
+                // read back by that rule, it is the loaded value.
+                let got = got.map(|text| prefect_config::config::env_string_to_type(&text));
                 prop_assert_eq!(got, want, "{}: {}", name, script);
             }
         }

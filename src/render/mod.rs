@@ -59,8 +59,10 @@
 //! ```
 
 mod escape;
+mod inline;
 pub(crate) mod mask;
 
 pub(crate) use escape::Line;
 pub use escape::{is_shell_name, shell_quote, shell_word, terminal, terminal_lines};
+pub use inline::{inline, source_label};
 pub(crate) use mask::{MASK, SECRETS_KEY};

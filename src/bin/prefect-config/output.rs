@@ -62,25 +62,9 @@ pub fn join(path: &str, key: &str) -> String {
     }
 }
 
-/// The short label of a source: `defaults`, a file path, or a variable name,
-/// escaped for a terminal, so that it stays on one line: a label can never
-/// end a comment in `env` output (a path holding a newline must not inject a
-/// command under `eval`), nor drive the terminal.
-pub fn source_label(source: &Source) -> String {
-    terminal(&raw_label(source)).into_owned()
-}
-
-fn raw_label(source: &Source) -> String {
-    if let Some(var) = source.env_var() {
-        return var.to_owned();
-    }
-    match (source.layer(), source.file()) {
-        ("defaults", Some(path)) => format!("defaults {}", path.display()),
-        (_, Some(path)) => path.display().to_string(),
-        ("task_defaults", None) => "task defaults".to_owned(),
-        (layer, None) => layer.to_owned(),
-    }
-}
+/// The short label of a source, on one line, from the library's renderer:
+/// a label can never end a comment in `env` output nor drive the terminal.
+pub use prefect_config::render::source_label;
 
 /// The source of the value at `key`, and of each value its `${...}`
 /// references read (`defaults, ${backend} from PREFECT__BACKEND`), as the
@@ -120,31 +104,6 @@ pub fn references_json(masker: &Masker, key: &str) -> Value {
     )
 }
 
-/// A value on one line, as compact JSON (strings quoted, so `"4200"` and
-/// 4200 differ), except that null prints as everywhere outside JSON output
-/// ([`NULL`](crate::render::NULL)); escaped for a terminal (JSON leaves
-/// DEL, C1 controls and bidi overrides as they are).
-pub fn inline(value: &Value) -> String {
-    terminal(&inline_json(value)).into_owned()
-}
-
-fn inline_json(value: &Value) -> String {
-    let join = |items: Vec<String>| items.join(",");
-    match value {
-        Value::Null => crate::render::NULL.to_owned(),
-        Value::Array(items) => format!("[{}]", join(items.iter().map(inline_json).collect())),
-        Value::Object(map) => format!(
-            "{{{}}}",
-            join(
-                map.iter()
-                    .map(|(key, value)| format!(
-                        "{}:{}",
-                        inline_json(&key.clone().into()),
-                        inline_json(value)
-                    ))
-                    .collect()
-            )
-        ),
-        other => serde_json::to_string(other).unwrap_or_else(|_| MASK.to_owned()),
-    }
-}
+/// A value on one line, from the library's renderer (compact JSON, null as
+/// `None`, escaped for a terminal).
+pub use prefect_config::render::inline;

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::config::explain::{Explanation, ExposedExplanation};
 use crate::config::{Config, Source, Step};
-use crate::render::terminal;
+use crate::render::{inline, source_label as label, terminal};
 
 /// A leaf of a table explained: its key, value (in the clear and masked)
 /// and source, for the table's text.
@@ -167,60 +167,4 @@ fn write_text(out: &mut String, why: &Explanation) -> fmt::Result {
         inline(why.value()),
         why.source()
     )
-}
-
-/// The short label of a source: `defaults`, a file path, or a variable
-/// name, on one line.
-pub(crate) fn label(source: &Source) -> String {
-    let text = if let Some(var) = source.env_var() {
-        var.to_owned()
-    } else {
-        match (source.layer(), source.file()) {
-            ("defaults", Some(path)) => format!("defaults {}", path.display()),
-            (_, Some(path)) => path.display().to_string(),
-            ("task_defaults", None) => "task defaults".to_owned(),
-            (layer, None) => layer.to_owned(),
-        }
-    };
-    terminal(&text).into_owned()
-}
-
-/// A value on one line, as compact JSON (strings quoted, so `"4200"` and
-/// 4200 differ), except that null prints as Python's `None`, the spelling
-/// that loads back as null; escaped for a terminal (JSON leaves DEL, C1
-/// controls and bidi overrides as they are).
-pub(crate) fn inline(value: &Value) -> String {
-    let mut text = String::new();
-    inline_json(&mut text, value);
-    terminal(&text).into_owned()
-}
-
-fn inline_json(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("None"),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                inline_json(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (key, value)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                inline_json(out, &Value::String(key.clone()));
-                out.push(':');
-                inline_json(out, value);
-            }
-            out.push('}');
-        }
-        // A number, boolean or string: serde_json's escaping cannot fail.
-        other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
-    }
 }
