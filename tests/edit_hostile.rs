@@ -249,3 +249,21 @@ fn untouched_lines_of_mixed_endings_are_byte_identical() {
         "# lf\na = 1\r\n# crlf\r\n[t]\nb = 3\r\n"
     );
 }
+
+/// The edit reads the file through the loader's one reader: a file over the
+/// configuration cap is refused, not read whole, and is left as it was.
+#[test]
+fn a_config_over_the_file_cap_is_refused_unchanged() {
+    let files = TempFiles::new();
+    let path = files.path("config.toml");
+    let cap = prefect_config::config::Limits::default().max_file_bytes;
+    let text = format!("# {}\n", "x".repeat(usize::try_from(cap).unwrap()));
+    std::fs::write(&path, &text).unwrap();
+    let err = set_a(&path).unwrap_err();
+    assert!(
+        matches!(err, EditError::TooLarge { limit, .. } if limit == cap),
+        "{err}"
+    );
+    assert!(err.to_string().contains("config.toml"), "{err}");
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), text.len() as u64);
+}

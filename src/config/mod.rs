@@ -150,7 +150,7 @@ pub(crate) mod node;
 mod plain_toml;
 mod python;
 mod python_value;
-mod read_file;
+pub(crate) mod read_file;
 mod references;
 mod secrets_dir;
 pub(crate) mod sensitive;

@@ -120,6 +120,14 @@ pub(crate) fn read_text(path: &Path, cap: u64) -> Result<String, Refused> {
 /// docs for what is refused).
 pub(crate) fn read_bytes(path: &Path, cap: u64) -> Result<Vec<u8>, Refused> {
     let file = open(path).map_err(Refused::Io)?;
+    read_opened(file, path, cap)
+}
+
+/// The rest of the rule for a file a caller opened itself (without
+/// blocking; the edit path opens without following a symlink too): the
+/// opened descriptor must be a regular file off `/proc` and `/sys`, and at
+/// most `cap` bytes are read.
+pub(crate) fn read_opened(file: File, path: &Path, cap: u64) -> Result<Vec<u8>, Refused> {
     let meta = file.metadata().map_err(Refused::Io)?;
     if !meta.is_file() {
         if is_null_device(&meta) {

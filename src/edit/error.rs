@@ -134,6 +134,15 @@ pub enum EditError {
         /// Why the change of owner failed (usually "operation not permitted").
         source: io::Error,
     },
+    /// The file is larger than a configuration file may be
+    /// ([`Limits::max_file_bytes`](crate::config::Limits::max_file_bytes)).
+    #[error("`{}` is larger than {limit} bytes, the limit of a configuration file", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The cap, in bytes.
+        limit: u64,
+    },
     /// The edited file would not load: a reserved key, a reference cycle, ...
     #[error("`{}` was left unchanged: {reason}", path.display())]
     WouldNotLoad {

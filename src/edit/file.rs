@@ -15,12 +15,13 @@
 
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use fs4::fs_std::FileExt;
 use tempfile::NamedTempFile;
 
+use crate::config::read_file::{self, Refused};
 use crate::edit::EditError;
 
 /// How many symlinks are followed before giving up (Linux's own limit).
@@ -160,9 +161,9 @@ impl Owner {
 /// The file is opened without following a symlink and without blocking
 /// (a FIFO would otherwise hang the edit while it holds the lock), and the
 /// *opened* descriptor must be a regular file with one name.
-// TODO(issue 19): move onto the loader's bounded, non-blocking reader
-// (`src/config/read_file.rs`) when both land, and keep only the checks that
-// are the edit's own (hard links, owner).
+/// The text is read by the loader's one reader (`config/read_file.rs`):
+/// at most [`Limits::max_file_bytes`](crate::config::Limits::max_file_bytes),
+/// never a file on `/proc` or `/sys`.
 pub(crate) fn read_existing(
     path: &Path,
     target: &Path,
@@ -174,7 +175,7 @@ pub(crate) fn read_existing(
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     no_follow(&mut options, 0o600);
-    let mut file = match options.open(target) {
+    let file = match options.open(target) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
@@ -195,8 +196,21 @@ pub(crate) fn read_existing(
             links,
         });
     }
-    let mut text = String::new();
-    file.read_to_string(&mut text).map_err(read_error)?;
+    let cap = crate::config::Limits::default().max_file_bytes;
+    let bytes = read_file::read_opened(file, target, cap).map_err(|refused| match refused {
+        Refused::Io(e) => read_error(e),
+        Refused::NotRegular(kind) => not_a_file(path, target, kind),
+        Refused::TooLarge => EditError::TooLarge {
+            path: target.to_path_buf(),
+            limit: cap,
+        },
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        read_error(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
+    })?;
     Ok(Some((
         text,
         Owner {
