@@ -12,16 +12,32 @@ use serde_json::{Map, Value};
 
 use crate::config::MAX_DEPTH;
 use crate::config::node::Node;
-use crate::config::sensitive::{Scope, cast_text_is_sensitive, has_embedded_credential, is_blank};
+use crate::config::sensitive::{Scope, cast_text_is_sensitive, has_embedded_credential};
 
 /// What a masked value prints as, everywhere.
-pub(crate) const MASK: &str = "********";
+///
+/// ```
+/// assert_eq!(prefect_config::render::MASK, "********");
+/// ```
+pub const MASK: &str = "********";
 
 /// The context key (and `context` table key) whose values are secrets.
 pub(crate) const SECRETS_KEY: &str = "secrets";
 
 /// The context key whose value is the effective configuration.
 const CONFIG_KEY: &str = "config";
+
+/// True for an unset value (`null` or `""`): it has nothing to hide, so it
+/// prints as it is even where its key is sensitive.
+///
+/// ```
+/// use prefect_config::render::is_blank;
+/// assert!(is_blank(&serde_json::json!(null)) && is_blank(&serde_json::json!("")));
+/// assert!(!is_blank(&serde_json::json!("x")));
+/// ```
+pub fn is_blank(value: &Value) -> bool {
+    crate::config::sensitive::is_blank(value)
+}
 
 /// The mask, or `value` itself when it is unset.
 pub(crate) fn masked_whole(value: &Value) -> Value {

@@ -65,4 +65,5 @@ pub(crate) mod mask;
 pub(crate) use escape::Line;
 pub use escape::{is_shell_name, shell_quote, shell_word, terminal, terminal_lines};
 pub use inline::{inline, source_label};
-pub(crate) use mask::{MASK, SECRETS_KEY};
+pub(crate) use mask::SECRETS_KEY;
+pub use mask::{MASK, is_blank};

@@ -7,13 +7,9 @@ use prefect_config::render::terminal;
 // The commands import `Style` from here, beside the other printing helpers.
 pub use crate::style::Style;
 
-/// What a masked value prints as.
-pub const MASK: &str = "********";
-
-/// Nothing to hide: an unset credential is shown as unset.
-pub fn is_blank(value: &Value) -> bool {
-    value.is_null() || value.as_str().is_some_and(str::is_empty)
-}
+/// What a masked value prints as, and the test for a value with nothing to
+/// hide: the library's.
+pub use prefect_config::render::{MASK, is_blank};
 
 /// Decides which values to mask, by the library's one sensitivity rule
 /// ([`Config::is_sensitive`]): sensitive keys, and values built from them.
