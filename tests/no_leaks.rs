@@ -417,10 +417,17 @@ proptest! {
                 }
             }
         }
-        // Duplicate keys are a TOML error: skip those inputs.
+        // Duplicate keys are a TOML error: those inputs are rejected (and
+        // counted: proptest fails if too many are), any other error fails.
         let text = format!("{toml}\n{secrets}");
-        let Ok(cfg) = Loader::new().defaults_toml(text.as_str()).env_vars(vars).load() else {
-            return Ok(());
+        let cfg = match Loader::new().defaults_toml(text.as_str()).env_vars(vars).load() {
+            Ok(cfg) => cfg,
+            Err(err) => {
+                prop_assert!(!format!("{err} {err:?}").to_lowercase().contains(CANARY), "{}", err);
+                prop_assert!(matches!(err, ConfigError::Syntax { .. }), "{}", err);
+                prop_assume!(false, "duplicate keys");
+                unreachable!("prop_assume! returned")
+            }
         };
         let debug = format!("{cfg:?}");
         prop_assert!(!debug.to_lowercase().contains(CANARY), "{}\n{}", text, debug);
