@@ -40,7 +40,7 @@ use serde_json::Value;
 use crate::config::collect::Sink;
 use crate::config::limits::{Budget, Limits, value_bytes};
 use crate::config::node::{FastMap, Leaf, Node, Raw, Table};
-use crate::config::sensitive::{self, Scope};
+use crate::config::sensitive;
 use crate::config::step::{Step, StepKind};
 use crate::config::{ConfigError, ConfigWarning, Source, literal, python};
 use crate::render::MASK;
@@ -353,15 +353,20 @@ pub(crate) fn resolve(
                     raw,
                     source,
                     sensitive,
-                    scope,
                 } => {
                     // A value with sensitive parts makes text built from it
                     // sensitive whole; a whole copy keeps its parts, which
                     // read the same wherever the key rule reads them the
                     // same (`secrets` means something only in `context`).
-                    let partly = || sensitive::has_sensitive_part(&value, scope);
-                    let here = sensitive::scope_of(path.iter().map(String::as_str));
-                    leaf.sensitive |= sensitive || ((!whole_value || scope != here) && partly());
+                    // Scopes are worked out only for a value that may hide
+                    // a part (most references read a plain scalar).
+                    leaf.sensitive |= sensitive
+                        || (sensitive::may_have_sensitive_part(&value) && {
+                            let there = sensitive::scope_of(ref_path.iter().map(String::as_str));
+                            let here = sensitive::scope_of(path.iter().map(String::as_str));
+                            (!whole_value || there != here)
+                                && sensitive::has_sensitive_part(&value, there)
+                        });
                     let replacement = if whole_value {
                         Replacement::Whole(value, raw)
                     } else {
@@ -484,8 +489,6 @@ enum Target {
         raw: Raw,
         source: Source,
         sensitive: bool,
-        /// The scope of the referenced key.
-        scope: Scope,
     },
     /// A leaf of more than the copy limit, not copied.
     TooLarge {
@@ -505,21 +508,20 @@ fn lookup(root: &Table, path: &[String], copy_limit: usize) -> Target {
             if bytes > copy_limit {
                 Target::TooLarge { bytes }
             } else {
-                leaf_target(leaf, path)
+                leaf_target(leaf)
             }
         }
-        Some(Node::Leaf(leaf)) => leaf_target(leaf, path),
+        Some(Node::Leaf(leaf)) => leaf_target(leaf),
         None => Target::Missing,
     }
 }
 
-fn leaf_target(leaf: &Leaf, path: &[String]) -> Target {
+fn leaf_target(leaf: &Leaf) -> Target {
     Target::Leaf {
         value: leaf.value.clone(),
         raw: leaf.literal(),
         source: leaf.source.clone(),
         sensitive: leaf.sensitive,
-        scope: sensitive::scope_of(path.iter().map(String::as_str)),
     }
 }
 

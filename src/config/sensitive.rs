@@ -124,9 +124,18 @@ pub(crate) fn is_sensitive_name(name: &str) -> bool {
     } else {
         name
     };
-    let normal = normal_name(name);
-    NAMES.iter().any(|n| normal.as_slice() == n.as_bytes())
-        || SUFFIXES.iter().any(|s| normal.ends_with(s.as_bytes()))
+    let matches = |normal: &[u8]| {
+        NAMES.iter().any(|n| normal == n.as_bytes())
+            || SUFFIXES.iter().any(|s| normal.ends_with(s.as_bytes()))
+    };
+    // Nearly every key is already in normal form (lower case, `_`): it is
+    // compared as it is, without building a copy (the rule runs for every
+    // key of every load).
+    let bytes = name.as_bytes();
+    if !bytes.iter().any(|&b| b == b'-' || b.is_ascii_uppercase()) {
+        return matches(bytes);
+    }
+    matches(&normal_name(name))
 }
 
 /// The length of the last 64 bytes of `name` that start on a character
@@ -342,6 +351,24 @@ pub(crate) fn has_sensitive_part(value: &Value, scope: Scope) -> bool {
         }
     }
     false
+}
+
+/// False when `value` cannot hold a sensitive part at all: a number, a
+/// boolean, null, or a string with neither `@` nor `=` that does not open a
+/// list or table. A cheap test before [`has_sensitive_part`].
+pub(crate) fn may_have_sensitive_part(value: &Value) -> bool {
+    match value {
+        Value::Array(_) | Value::Object(_) => true,
+        Value::String(text) => {
+            memchr::memchr2(b'@', b'=', text.as_bytes()).is_some()
+                || text
+                    .trim_start()
+                    .as_bytes()
+                    .first()
+                    .is_some_and(|b| matches!(b, b'[' | b'{' | b'('))
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
 }
 
 /// True when `text` would cast to a list or table (`[...]`, `{...}`,

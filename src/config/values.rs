@@ -135,7 +135,7 @@ fn walk(
                     }
                 }
                 if let Some(text) = leaf.value.as_str() {
-                    if text.contains("${") {
+                    if memchr::memmem::find(text.as_bytes(), b"${").is_some() {
                         pass.pending.push(link.to_vec());
                     }
                 }

@@ -144,9 +144,7 @@ impl Secret {
     /// # Ok::<(), prefect_config::secrets::SecretError>(())
     /// ```
     pub fn get(&self) -> Result<Value, SecretError> {
-        // The stored copy is wiped when dropped.
-        let stored = SecretValue::new(self.stored()?);
-        Ok(decode(secrecy::ExposeSecret::expose_secret(&stored)))
+        self.with_stored(decode)
     }
 
     /// The secret exactly as stored, without Prefect's JSON decoding: text
@@ -167,19 +165,25 @@ impl Secret {
     /// });
     /// ```
     pub fn get_text(&self) -> Result<SecretValue, SecretError> {
-        self.stored().map(SecretValue::new)
+        self.with_stored(|value| SecretValue::new(value.clone()))
     }
 
     /// The value as the context or the store holds it, before decoding.
-    fn stored(&self) -> Result<Value, SecretError> {
+    /// `f` of the value as the context or the store holds it, before
+    /// decoding; a local value is read in place, without a copy.
+    fn with_stored<R>(&self, f: impl Fn(&Value) -> R) -> Result<R, SecretError> {
         if local::building_flow_name().is_some() {
             return Err(SecretError::BuildingFlow);
         }
-        if let Some(value) = local::with_secret(&self.name, |value| value.cloned()) {
-            return Ok(value);
+        if let Some(result) = local::with_secret(&self.name, |value| value.map(&f)) {
+            return Ok(result);
         }
         match self.remote_backend(Lookup::Get)? {
-            Some(backend) => backend.get(&self.name),
+            Some(backend) => {
+                // The store's answer is wiped when dropped.
+                let answer = SecretValue::new(backend.get(&self.name)?);
+                Ok(f(secrecy::ExposeSecret::expose_secret(&answer)))
+            }
             None => Err(SecretError::LocalNotFound {
                 name: self.name.clone(),
             }),
@@ -213,15 +217,14 @@ impl Secret {
     /// });
     /// ```
     pub fn get_as<T: DeserializeOwned>(&self) -> Result<T, SecretError> {
-        let stored = SecretValue::new(self.stored()?);
-        let stored = secrecy::ExposeSecret::expose_secret(&stored);
-        let value = SecretValue::new(decode(stored));
+        let (value, was_text) = self.with_stored(|stored| (decode(stored), stored.is_string()))?;
+        let value = SecretValue::new(value);
         let exposed = secrecy::ExposeSecret::expose_secret(&value);
         T::deserialize(exposed).map_err(|_| {
             let kind = error::kind_of(exposed);
             // Text that JSON decoding turned into something else: the
             // caller may have wanted the text itself.
-            let found = if stored.is_string() && !exposed.is_string() {
+            let found = if was_text && !exposed.is_string() {
                 format!("{kind} decoded from its text as JSON (`Secret::get_text` returns the text as stored)")
             } else {
                 kind.to_owned()
