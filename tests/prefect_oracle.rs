@@ -248,12 +248,32 @@ fn run_case(case: &Value, version: PrefectVersion) -> Result<Value, ConfigError>
 
 /// Inputs where `string_to_type` knowingly differs from `ast.literal_eval`
 /// (see the `cast` module docs) in a way the recorder cannot express: a set
-/// with members becomes an array in the order written (Python's set order is
-/// its own). Empty sets and non-string dict keys are recorded in `documented`.
+/// of several strings holds them in the order written (Python's order changes
+/// with every process). Empty sets and non-string dict keys are recorded in
+/// `documented`.
 fn known_cast_divergence(case: &Value) -> bool {
-    case["value"].is_null()
-        && case.get("documented").is_none()
-        && (case["type"] == "set" || case["repr"].as_str().is_some_and(|r| r.contains('{')))
+    case["value"].is_null() && case.get("documented").is_none() && known_set_order_divergence(case)
+}
+
+/// What a value the recorder could not write as JSON (a set, or a container
+/// holding one) casts to: Python's `repr` of it with sets and tuples as
+/// arrays, so members and their order are Python's. `None` where that is not
+/// JSON (`(1,)`, `b'x'`, `inf`).
+fn set_as_recorded(case: &Value) -> Option<Value> {
+    let repr = case["repr"].as_str()?;
+    if !(case["type"] == "set" || repr.contains('{')) {
+        return None;
+    }
+    let text: String = repr
+        .chars()
+        .map(|c| match c {
+            '{' | '(' => '[',
+            '}' | ')' => ']',
+            '\'' => '"',
+            c => c,
+        })
+        .collect();
+    serde_json::from_str(&text).ok()
 }
 
 #[test]
@@ -268,6 +288,10 @@ fn string_to_type_matches_python() {
             (Value::Null, "NoneType", _) => Value::Null,
             // Our rule for empty sets and non-string keys.
             (Value::Null, _, Some(documented)) => documented.clone(),
+            // A set: Python's members in Python's order.
+            (Value::Null, _, None) if set_as_recorded(case).is_some() => {
+                set_as_recorded(case).unwrap_or_default()
+            }
             // JSON cannot hold the value: we keep the text as written.
             (Value::Null, _, None) => json!(input),
             (value, _, _) => value.clone(),
@@ -417,12 +441,12 @@ fn secret_rule_matches_prefect_0_15() {
 #[test]
 fn to_environment_variables_matches_prefect() {
     for case in fixture("to_environment_variables.json").as_array().unwrap() {
-        let toml = json_to_toml(&case["config"]);
+        let prefix = case["prefix"].as_str().unwrap();
+        let toml = json_to_toml(&case["config"], prefix, &case["expected"]);
         let cfg = Loader::new().defaults_toml(toml).load().unwrap();
         let include: Option<Vec<&str>> = case["include"]
             .as_array()
             .map(|keys| keys.iter().filter_map(Value::as_str).collect());
-        let prefix = case["prefix"].as_str().unwrap();
         let ours = cfg.to_environment_variables_with_secrets(include.as_deref(), prefix);
         let expected: std::collections::BTreeMap<String, String> =
             serde_json::from_value(case["expected"].clone()).unwrap();
@@ -434,26 +458,35 @@ fn to_environment_variables_matches_prefect() {
             .map(|(name, text)| (name.to_uppercase(), text))
             .collect();
         for (name, text) in &expected {
-            // Tuples load as arrays, so they print as `[1, 2]`, not `(1, 2)`.
-            if !text.starts_with('(') {
-                assert_eq!(ours.get(name), Some(&text), "{}: {name}", case["name"]);
-            }
+            assert_eq!(ours.get(name), Some(&text), "{}: {name}", case["name"]);
         }
         assert_eq!(ours.len(), expected.len(), "{}", case["name"]);
     }
 }
 
 /// Writes a JSON tree as TOML whose strings are quoted Python literals, so
-/// that loading gives back exactly the tree.
-fn json_to_toml(value: &Value) -> String {
+/// that loading gives back exactly the tree. JSON holds a tuple as an array;
+/// where Prefect exported a tuple (`(1, 2)`, in `expected`), that literal is
+/// written instead, so the value loads as the tuple Prefect had.
+fn json_to_toml(value: &Value, prefix: &str, expected: &Value) -> String {
     let mut out = String::new();
-    fn walk(value: &Value, path: &mut Vec<String>, out: &mut String) {
+    fn walk(value: &Value, path: &mut Vec<String>, out: &mut String, names: (&str, &Value)) {
         let Value::Object(map) = value else { return };
         for (key, child) in map {
             if child.is_object() {
                 continue;
             }
+            let name = std::iter::once(names.0)
+                .chain(path.iter().map(|p| p.trim_matches('"')))
+                .chain([key.as_str()])
+                .collect::<Vec<_>>()
+                .join("__")
+                .to_uppercase();
+            let tuple = names.1[name.as_str()]
+                .as_str()
+                .filter(|t| t.starts_with('('));
             let literal = match child {
+                _ if tuple.is_some() => format!("{:?}", tuple.unwrap_or_default()),
                 Value::String(s) => format!("{:?}", format!("'{s}'")),
                 Value::Null => "\"None\"".to_owned(),
                 other => format!("{:?}", python_literal(other)),
@@ -464,11 +497,11 @@ fn json_to_toml(value: &Value) -> String {
             if child.is_object() {
                 path.push(format!("\"{key}\""));
                 out.push_str(&format!("[{}]\n", path.join(".")));
-                walk(child, path, out);
+                walk(child, path, out, names);
                 path.pop();
             }
         }
     }
-    walk(value, &mut Vec::new(), &mut out);
+    walk(value, &mut Vec::new(), &mut out, (prefix, expected));
     out
 }

@@ -47,6 +47,7 @@ use crate::config::step::{Step, StepKind};
 /// assert_eq!(string_to_type("'4200'"), json!("4200"));
 /// assert_eq!(string_to_type("-(1)"), json!(-1));
 /// assert_eq!(string_to_type("set()"), json!([]));
+/// assert_eq!(string_to_type("{3, 1, 2, 1}"), json!([1, 2, 3]));
 /// assert_eq!(string_to_type("{1: 'one', (2, 3): 'pair'}"), json!({"1": "one", "(2, 3)": "pair"}));
 /// assert_eq!(string_to_type(r"'\N{BULLET}'"), json!("\u{2022}"));
 /// assert_eq!(string_to_type("1e999"), json!("1e999"));
@@ -59,9 +60,11 @@ use crate::config::step::{Step, StepKind};
 /// - A value JSON cannot hold (complex numbers, bytes, `...`, integers outside
 ///   `i64`/`u64`, floats that overflow to infinity) leaves the text a string
 ///   as written: rounding or dropping it silently would change the setting.
-/// - Tuples and sets become arrays (JSON has no others); a set keeps its
-///   members in the order written, duplicates included (`{1, 1}` is `[1, 1]`),
-///   since Python's own set order is not part of the value.
+/// - Tuples and sets become arrays (JSON has no others). A set drops
+///   duplicates (`{1, 1}` is `[1]`) and holds integers in the order CPython
+///   iterates them (`{3, 1, 2}` is `[1, 2, 3]`, `{8, 1}` is `[8, 1]`, as
+///   `list()` of the set gives); other members, whose order in Python changes
+///   with every process (strings), stay in the order written.
 ///   Inside a longer string (`"v=${t}"`) such values still print as Python
 ///   prints them (`(1, 2)`, `{1}`), and so do the literals kept as text
 ///   (`-1e400` prints `-inf`).

@@ -1,5 +1,6 @@
 //! Values as text that loads back to the same value: as an environment
-//! variable ([`env_text`]) or as a TOML string in a file ([`file_text`]).
+//! variable ([`leaf_env_text`], [`env_text`]) or as a TOML string in a file
+//! ([`file_text`]).
 //! Both ask [`cast::load_text`], so the twice-cast rule stays in one place.
 //! [`Config::to_environment_variable`] exports one value in time linear in
 //! its key and text, so exporting each key of a configuration in turn stays
@@ -10,8 +11,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::config::key::var_name_of;
-use crate::config::node::Node;
-use crate::config::{Config, Source, cast, python};
+use crate::config::node::{Leaf, Node, Raw};
+use crate::config::{Config, Source, cast, literal, python};
 
 impl Config {
     /// The variable (name and text) that
@@ -43,10 +44,25 @@ impl Config {
         };
         let parts: Vec<&str> = key.split('.').collect();
         match root.node(parts.iter().copied())? {
-            Node::Leaf(leaf) => Some((var_name_of(prefix, &parts), env_text(&leaf.value))),
+            Node::Leaf(leaf) => Some((var_name_of(prefix, &parts), leaf_env_text(leaf))),
             Node::Table(_) => None,
         }
     }
+}
+
+/// The text for an environment variable that loads back as the leaf's
+/// value, as Prefect writes it (`str()` of the value): a value cast from a
+/// literal JSON flattens (a tuple `(1, 2)`, a set `{1, 2}`) prints as Python
+/// prints it, not as the array it became. Else [`env_text`].
+pub(crate) fn leaf_env_text(leaf: &Leaf) -> String {
+    if let Raw::Text(text) = leaf.literal() {
+        if let Some(printed) = literal::python_str(&text) {
+            if loads_as(&printed, &leaf.value) {
+                return printed;
+            }
+        }
+    }
+    env_text(&leaf.value)
 }
 
 /// The text for an environment variable that loads back as `value`.

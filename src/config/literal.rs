@@ -11,7 +11,8 @@
 //! [`parse`] casts: its value is JSON. A literal JSON cannot hold (bytes,
 //! complex numbers, `...`, integers outside `i64`/`u64`, floats that
 //! overflow) is [`Parsed::PythonOnly`], and so is a container holding one.
-//! Tuples and sets (`set()` included) become arrays; non-string dict keys,
+//! Tuples and sets (`set()` included) become arrays, a set's without
+//! duplicates and, for integers, in CPython's order; non-string dict keys,
 //! tuples among them, become their Python `str()` (`{(2, 3): 'x'}` →
 //! `{"(2, 3)": "x"}`). `\N{NAME}` escapes are looked up in `unicode_names2`'s
 //! table of names and aliases.
@@ -255,8 +256,10 @@ impl<'a> Parser<'a> {
             Members::Json(values) => values.push(self.json(item)),
             Members::Python(items, dedup) if set => {
                 if dedup.add_member(items, item).is_none() {
-                    // Equality this module cannot decide (a huge hex integer).
+                    // Equality this module cannot decide (a huge hex integer):
+                    // no known print, and no JSON either.
                     self.unprintable = true;
+                    self.python_only = true;
                 }
             }
             Members::Python(items, _) => items.push(item),
@@ -484,7 +487,9 @@ impl<'a> Parser<'a> {
                 self.insert(&mut dict, key, value)?;
             }
         }
-        let mut members = self.members();
+        // Kept as Python values while casting too: a set drops members equal
+        // to earlier ones, and casts in CPython's order (`python_value`).
+        let mut members = Members::Python(Vec::new(), Dedup::default());
         self.push(&mut members, first, true)?;
         loop {
             if !self.eat(b',', false) {

@@ -176,7 +176,6 @@ pub(crate) use export::file_text;
 pub use key::env_var_key;
 pub use limits::Limits;
 pub use loader::{EMBEDDED_DEFAULTS, Loader};
-#[cfg(any(feature = "cloud", feature = "edit"))]
 pub(crate) use python::to_repr;
 pub use read_file::read_file;
 pub use sensitive::is_sensitive_key;

@@ -44,15 +44,16 @@ pub(crate) enum PyValue {
     Ellipsis,
     Tuple(Vec<PyValue>),
     List(Vec<PyValue>),
-    /// Members in the order written, without duplicates.
+    /// Members in the order written, without duplicates; they cast and
+    /// print in [`set_order`].
     Set(Vec<PyValue>),
     /// Pairs in the order of their keys' first appearance, without
     /// duplicate keys (the last value wins), as Python's dict keeps them.
     Dict(Vec<(PyValue, PyValue)>),
 }
 
-/// Sets up to this size print in CPython's order; larger ones (never seen
-/// in configuration) in the order written, which keeps printing linear.
+/// Sets up to this size cast and print in CPython's order; larger ones
+/// (never seen in configuration) in the order written, which keeps it linear.
 const MAX_ORDERED_SET: usize = 1_000;
 
 impl PyValue {
@@ -61,11 +62,25 @@ impl PyValue {
     pub(crate) fn into_json(self) -> Option<Value> {
         match self {
             PyValue::Json(value) => Some(value),
-            PyValue::Tuple(items) | PyValue::List(items) | PyValue::Set(items) => items
+            PyValue::Tuple(items) | PyValue::List(items) => items
                 .into_iter()
                 .map(PyValue::into_json)
                 .collect::<Option<Vec<_>>>()
                 .map(Value::Array),
+            PyValue::Set(items) => {
+                let order = set_order(&items);
+                let mut slots: Vec<Option<PyValue>> = items.into_iter().map(Some).collect();
+                order
+                    .into_iter()
+                    .map(|i| {
+                        slots
+                            .get_mut(i)
+                            .and_then(Option::take)
+                            .and_then(PyValue::into_json)
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(Value::Array)
+            }
             PyValue::Dict(pairs) => {
                 let mut map = Map::new();
                 for (key, value) in pairs {
@@ -176,10 +191,10 @@ impl PyValue {
             PyValue::Set(items) if items.is_empty() => out.push_str("set()"),
             PyValue::Set(items) => {
                 out.push('{');
-                match cpython_set_order(items) {
-                    Some(order) => write_items(out, order.into_iter().map(|i| &items[i]))?,
-                    None => write_items(out, items.iter())?,
-                }
+                write_items(
+                    out,
+                    set_order(items).into_iter().filter_map(|i| items.get(i)),
+                )?;
                 out.push('}');
             }
             PyValue::Dict(pairs) => {
@@ -363,6 +378,13 @@ fn write_bytes(out: &mut String, bytes: &[u8]) {
         }
     }
     out.push(quote);
+}
+
+/// The order a set's members cast and print in, as indexes into `items`:
+/// CPython's for integers, else (strings, whose order changes with every
+/// process, and hashes not reproduced here) the order written.
+fn set_order(items: &[PyValue]) -> Vec<usize> {
+    cpython_set_order(items).unwrap_or_else(|| (0..items.len()).collect())
 }
 
 /// The order CPython iterates a set of integers built member by member

@@ -335,7 +335,13 @@ impl Config {
                 continue;
             }
             let parts: Vec<&str> = path.split('.').collect();
-            out.insert(key::var_name_of(prefix, &parts), export::env_text(value));
+            // The leaf knows the text a value was cast from (a tuple's `(1, 2)`);
+            // a key part holding a dot can lead `find` elsewhere, hence the check.
+            let text = match self.root.find(parts.iter().copied()) {
+                Node::Leaf(leaf) if std::ptr::eq(&leaf.value, value) => export::leaf_env_text(leaf),
+                _ => export::env_text(value),
+            };
+            out.insert(key::var_name_of(prefix, &parts), text);
         }
         out
     }

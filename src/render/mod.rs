@@ -67,3 +67,21 @@ pub use escape::{is_shell_name, shell_quote, shell_word, terminal, terminal_line
 pub use inline::{inline, source_label};
 pub(crate) use mask::SECRETS_KEY;
 pub use mask::{MASK, is_blank};
+
+/// Python's `repr()` of a value (`[1, None, 'a']`): text that casting (the
+/// crate's and Prefect's) reads back as the value, for a destination that
+/// cannot hold it as it is, such as TOML, which has no null inside an array.
+/// It masks and escapes nothing: mask the value first, escape the text after.
+///
+/// ```
+/// use prefect_config::config::string_to_type;
+/// use prefect_config::render::python_literal;
+/// use serde_json::json;
+///
+/// let value = json!([1, null, "a"]);
+/// assert_eq!(python_literal(&value), "[1, None, 'a']");
+/// assert_eq!(string_to_type(&python_literal(&value)), value);
+/// ```
+pub fn python_literal(value: &serde_json::Value) -> String {
+    crate::config::to_repr(value)
+}

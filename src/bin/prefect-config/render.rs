@@ -24,10 +24,16 @@ pub fn json_text(value: &Value) -> Result<String, String> {
 /// `PREFECT__X='None'`; only JSON output prints `null`.
 pub const NULL: &str = "None";
 
-/// A value tree as TOML values; null becomes the string [`NULL`].
+/// A value tree as TOML values; null becomes the string [`NULL`]. TOML has
+/// no null inside an array, so an array holding one (at any depth) becomes
+/// its Python literal (`"[1, None]"`), which loads back as the array, as
+/// `set` writes it; `"None"` as an element would load back as a string.
 pub fn to_toml(value: &Value) -> toml::Value {
     match value {
         Value::Null => toml::Value::String(NULL.into()),
+        Value::Array(items) if items.iter().any(holds_null) => {
+            toml::Value::String(prefect_config::render::python_literal(value))
+        }
         Value::Bool(b) => toml::Value::Boolean(*b),
         Value::Number(n) => match n.as_i64() {
             Some(i) => toml::Value::Integer(i),
@@ -40,5 +46,14 @@ pub fn to_toml(value: &Value) -> toml::Value {
         Value::Object(map) => {
             toml::Value::Table(map.iter().map(|(k, v)| (k.clone(), to_toml(v))).collect())
         }
+    }
+}
+
+fn holds_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.iter().any(holds_null),
+        Value::Object(map) => map.values().any(holds_null),
+        _ => false,
     }
 }

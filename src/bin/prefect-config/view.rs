@@ -97,6 +97,16 @@ pub fn run(
                 .collect();
             crate::stdout::shown(&json_text(&Value::Array(items))?).into_owned()
         }
+        // A path into an array (`labels.0`) has no table path to print it
+        // under: the element prints as it is, a table as its keys.
+        Format::Toml if into_array(config, path) => {
+            let element = value.map_or(Value::Null, |v| masker.masked(path, &v));
+            let text = toml_text(&element)?;
+            match label(path).filter(|_| annotated) {
+                Some(label) => element_annotated(&text, element.is_object(), &label, style)?,
+                None => crate::stdout::shown(&text).into_owned(),
+            }
+        }
         Format::Toml => {
             // Full table paths (`[server.database]`), so that a subtree can be
             // pasted into a config file as it is.
@@ -136,6 +146,31 @@ pub fn wrap(path: &str, value: Value) -> Value {
             table.insert(part.to_owned(), inner);
             Value::Object(table)
         })
+}
+
+/// True when `path` goes through an array (`labels.0`, `dbs.0.host`).
+fn into_array(config: &prefect_config::config::Config, path: &str) -> bool {
+    path.match_indices('.')
+        .any(|(at, _)| config.get(&path[..at]).is_some_and(Value::is_array))
+}
+
+/// `text` (the TOML of an element) with `# label` beside its value, or
+/// beside each value of a table: they all come from the array's source.
+fn element_annotated(text: &str, table: bool, label: &str, style: Style) -> Result<String, String> {
+    let comment = format!("  # {label}");
+    if !table {
+        return Ok(dim_comments(
+            &format!("{}{comment}\n", text.trim_end()),
+            style,
+        ));
+    }
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
+    for (_, item) in doc.iter_mut() {
+        label_values(item, &comment);
+    }
+    Ok(dim_comments(&doc.to_string(), style))
 }
 
 /// The leaves at or below `path`, in tree order.
@@ -179,13 +214,16 @@ fn toml_annotated(
             label_values(item, &format!("  # {label}"));
         }
     }
-    // Escaped for a terminal before the comments are dimmed.
-    let rendered = crate::stdout::shown(&doc.to_string()).into_owned();
+    Ok(dim_comments(&doc.to_string(), style))
+}
+
+/// `text` escaped for a terminal, then (on one) its `# label` comments dimmed.
+fn dim_comments(text: &str, style: Style) -> String {
+    let rendered = crate::stdout::shown(text).into_owned();
     if style_is_plain(style) {
-        return Ok(rendered);
+        return rendered;
     }
-    // Dim the comments on a terminal.
-    Ok(rendered
+    rendered
         .lines()
         .map(|line| match line.rfind("  # ") {
             Some(at) if !line.starts_with('[') => {
@@ -193,7 +231,7 @@ fn toml_annotated(
             }
             _ => format!("{line}\n"),
         })
-        .collect())
+        .collect()
 }
 
 /// Puts `comment` beside `item`, or beside each value inside it: a leaf

@@ -42,6 +42,27 @@ fn containers() {
     assert_eq!(value("{'a': 1, 'a': 2}"), Some(json!({"a": 2})));
 }
 
+/// A set casts to the members `list()` of the Python set gives: equal
+/// members once, integers in CPython's order, as the set prints.
+#[test]
+fn sets_cast_without_duplicates_in_cpythons_order() {
+    for (text, cast, printed) in [
+        ("{3, 1, 2}", json!([1, 2, 3]), "{1, 2, 3}"),
+        ("{1, 1, 2}", json!([1, 2]), "{1, 2}"),
+        ("{1, 1.0, True}", json!([1]), "{1}"),
+        ("{10, 1, 9}", json!([1, 10, 9]), "{1, 10, 9}"),
+        ("{8, 1}", json!([8, 1]), "{8, 1}"),
+        ("[{2, 1}, {1, 1}]", json!([[1, 2], [1]]), "[{1, 2}, {1}]"),
+        ("{'b', 'a', 'b'}", json!(["b", "a"]), "{'b', 'a'}"),
+    ] {
+        assert_eq!(value(text), Some(cast), "{text}");
+        assert_eq!(python_str(text).as_deref(), Some(printed), "{text}");
+    }
+    // A member whose equality is unknown here: neither cast nor printed.
+    let huge = format!("{{0x{}, 1}}", "f".repeat(40));
+    assert_eq!(parse(&huge), Parsed::PythonOnly);
+}
+
 #[test]
 fn numbers() {
     assert_eq!(value("-9223372036854775808"), Some(json!(i64::MIN)));
@@ -144,5 +165,29 @@ proptest::proptest! {
         if printed.is_some() {
             proptest::prop_assert_ne!(parsed, Parsed::Text, "{:?}", text);
         }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+    /// A set of integers casts to what it prints: the same members in the
+    /// same order (the one rule in `python_value`), duplicates dropped.
+    #[test]
+    fn integer_sets_cast_as_they_print(
+        members in proptest::collection::vec(-40i64..200, 1..24)
+    ) {
+        let text = format!(
+            "{{{}}}",
+            members.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        );
+        let printed = python_str(&text).unwrap_or_default();
+        let inner = printed.strip_prefix('{').and_then(|p| p.strip_suffix('}'));
+        let as_list: Option<Value> = inner.and_then(|i| serde_json::from_str(&format!("[{i}]")).ok());
+        proptest::prop_assert_eq!(value(&text), as_list, "{}", text);
+        let mut distinct = members.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let cast_len = value(&text).and_then(|v| v.as_array().map(Vec::len));
+        proptest::prop_assert_eq!(cast_len, Some(distinct.len()));
     }
 }
