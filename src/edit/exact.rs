@@ -28,7 +28,9 @@ pub(crate) fn to_toml(value: &Value, key: &str) -> Result<toml_edit::Value, Edit
             })?
             .into(),
         Value::Null => "None".into(),
-        Value::Array(items) if items.iter().any(holds_null) => crate::config::to_repr(value).into(),
+        Value::Array(_) if crate::render::toml_cannot_hold(value) => {
+            crate::config::to_repr(value).into()
+        }
         // A number beyond `i64` is kept as its text, which casts back to it.
         Value::Number(n) if n.as_i64().is_none() && n.as_u64().is_some() => n.to_string().into(),
         Value::Object(map) => {
@@ -72,15 +74,6 @@ fn to_inner(value: &Value, key: &str) -> Result<toml_edit::Value, EditError> {
             table.into()
         }
     })
-}
-
-fn holds_null(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Array(items) => items.iter().any(holds_null),
-        Value::Object(map) => map.values().any(holds_null),
-        _ => false,
-    }
 }
 
 /// Why the loader would expand `value`, for a message that never shows it.

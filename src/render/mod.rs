@@ -85,3 +85,27 @@ pub use mask::{MASK, is_blank};
 pub fn python_literal(value: &serde_json::Value) -> String {
     crate::config::to_repr(value)
 }
+
+/// True for an array TOML cannot hold as it is: one holding a null at any
+/// depth (TOML has no null, and `"None"` as an element loads back as a
+/// string). Such an array is written as its [`python_literal`], as `set` and
+/// `view` write it.
+///
+/// ```
+/// use prefect_config::render::toml_cannot_hold;
+/// use serde_json::json;
+/// assert!(toml_cannot_hold(&json!([1, [null]])) && toml_cannot_hold(&json!([{"a": null}])));
+/// assert!(!toml_cannot_hold(&json!([1, 2])) && !toml_cannot_hold(&json!(null)));
+/// ```
+pub fn toml_cannot_hold(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    fn holds_null(value: &Value) -> bool {
+        match value {
+            Value::Null => true,
+            Value::Array(items) => items.iter().any(holds_null),
+            Value::Object(map) => map.values().any(holds_null),
+            _ => false,
+        }
+    }
+    matches!(value, Value::Array(items) if items.iter().any(holds_null))
+}

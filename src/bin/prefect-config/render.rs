@@ -31,7 +31,7 @@ pub const NULL: &str = "None";
 pub fn to_toml(value: &Value) -> toml::Value {
     match value {
         Value::Null => toml::Value::String(NULL.into()),
-        Value::Array(items) if items.iter().any(holds_null) => {
+        Value::Array(_) if prefect_config::render::toml_cannot_hold(value) => {
             toml::Value::String(prefect_config::render::python_literal(value))
         }
         Value::Bool(b) => toml::Value::Boolean(*b),
@@ -46,14 +46,5 @@ pub fn to_toml(value: &Value) -> toml::Value {
         Value::Object(map) => {
             toml::Value::Table(map.iter().map(|(k, v)| (k.clone(), to_toml(v))).collect())
         }
-    }
-}
-
-fn holds_null(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Array(items) => items.iter().any(holds_null),
-        Value::Object(map) => map.values().any(holds_null),
-        _ => false,
     }
 }
